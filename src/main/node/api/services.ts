@@ -1,0 +1,63 @@
+/**
+ * What the API handlers need from the rest of the node. The effects are the node's side of
+ * authorization on the data plane: the handlers call them after every membership change and
+ * report success only once they resolved (a kick is not done until the ACL reload confirmed).
+ */
+import type { InviteKeyRing, InviteStore } from '../invites';
+import type { NodeStore, RoomRecord } from '../store';
+
+export type NodeEvent =
+  | { readonly type: 'room.added'; readonly room_id: string; readonly epoch: number }
+  | { readonly type: 'room.removed'; readonly room_id: string }
+  | { readonly type: 'room.rekeyed'; readonly room_id: string; readonly epoch: number }
+  | { readonly type: 'members.changed'; readonly room_id: string };
+
+export interface NodeEffects {
+  /** Recompiles data-plane permissions; resolves with the time (ms) nats-server confirmed the reload. */
+  applyAcl(reason: string): Promise<number>;
+  /** Creates the room's stream with the node's fixed configuration (idempotent). */
+  ensureRoomStream(room: RoomRecord): Promise<void>;
+  /** Deletes the member's pinned consumers on these rooms' streams. */
+  dropConsumers(endpoint: string, roomIds: readonly string[]): Promise<void>;
+  /** Best effort: peers also poll, so a lost event is only a delay. */
+  publishEvent(endpoint: string, event: NodeEvent): Promise<void>;
+}
+
+export interface Posture {
+  readonly node_id: string;
+  readonly tls: true;
+  readonly auth: 'signed';
+  readonly acl: true;
+  readonly at_rest: boolean;
+  readonly store: 'jetstream-kv';
+  readonly replicas: 1 | 3;
+  readonly cluster: boolean;
+  readonly server_version: string;
+}
+
+export interface Limits {
+  readonly json_body_bytes: number;
+  readonly blob_chunk_bytes: number;
+  readonly invite_max_uses: number;
+  readonly invite_max_ttl_seconds: number;
+}
+
+export interface NodeServices {
+  readonly nodeId: string;
+  readonly store: NodeStore;
+  readonly invites: InviteStore;
+  /** Current invite signing keys; a function so rotation takes effect without a restart. */
+  readonly inviteKeys: () => InviteKeyRing;
+  readonly joinLink: (token: string) => string;
+  readonly effects: NodeEffects;
+  readonly posture: () => Posture;
+  readonly limits: Limits;
+  readonly now?: () => number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  json_body_bytes: 1024 * 1024,
+  blob_chunk_bytes: 4 * 1024 * 1024 + 16,
+  invite_max_uses: 1000,
+  invite_max_ttl_seconds: 30 * 24 * 3600,
+};

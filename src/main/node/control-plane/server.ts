@@ -1,0 +1,232 @@
+/**
+ * The control plane's HTTPS request pipeline. Order matters and follows the seed audits:
+ *
+ *   per-IP rate limit (H1) → canonical URI (X-09) → route → declared body ceiling (H1)
+ *   → signer on the allowlist, before any body byte is read (H7) → in-flight byte budget (N2)
+ *   → bounded body read → signature over the exact URI and body (+ node id, X-10)
+ *   → replay cache keyed by (key, nonce) (X-04) → handler
+ *
+ * Every error is `{"error": "..."}`; unexpected failures are logged and answered with a generic
+ * 500 (H12). A store failure while checking the signer fails closed with 503.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import {
+  GENERIC_SERVER_ERROR,
+  isCanonicalRequestPath,
+  verifySignedRequestHeaders,
+} from '../../protocol';
+import { HttpError } from './http-error';
+import type { InflightLimiter } from './inflight-limiter';
+import type { RateLimiter } from './rate-limiter';
+import type { ReplayVerdict } from './replay-cache';
+import { matchRoute, type Route, type RouteReply, type Signer } from './routes';
+
+export interface ControlPlaneOptions {
+  /** This node's (or cluster's) id, bound into every signature. */
+  readonly nodeId: string;
+  readonly tls: { readonly key: string; readonly cert: string };
+  readonly routes: readonly Route[];
+  /** Active registered identity for a lowercase hex key, null if unknown or revoked. Throws on store trouble. */
+  readonly lookupSigner: (signPubHex: string) => Promise<Signer | null>;
+  readonly rateLimiter: RateLimiter;
+  readonly inflight: InflightLimiter;
+  readonly replayCache: {
+    remember(signPubHex: string, nonce: string): ReplayVerdict | Promise<ReplayVerdict>;
+  };
+  readonly log?: (event: string, detail: Record<string, unknown>) => void;
+  readonly now?: () => number;
+}
+
+/** Slow or stalled uploads cannot hold the in-flight budget longer than this. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const MAX_HEADER_BYTES = 16 * 1024;
+
+export function createControlPlaneServer(options: ControlPlaneOptions): Server {
+  const server = createServer(
+    {
+      key: options.tls.key,
+      cert: options.tls.cert,
+      minVersion: 'TLSv1.2',
+      maxHeaderSize: MAX_HEADER_BYTES,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      headersTimeout: HEADERS_TIMEOUT_MS,
+    },
+    (req, res) => {
+      handleRequest(options, req, res).catch((error: unknown) => {
+        options.log?.('control-plane.unhandled', { error: describe(error) });
+        if (!res.headersSent) sendError(res, 500, GENERIC_SERVER_ERROR);
+        else res.destroy();
+      });
+    },
+  );
+  return server;
+}
+
+async function handleRequest(
+  options: ControlPlaneOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const source = req.socket.remoteAddress ?? 'unknown';
+  if (!options.rateLimiter.tryTake(source)) return sendError(res, 429, 'rate limited');
+
+  const uri = req.url ?? '';
+  const method = req.method ?? '';
+  if (!isCanonicalRequestPath(uri)) return sendError(res, 400, 'non-canonical request path');
+  const queryStart = uri.indexOf('?');
+  const pathname = queryStart === -1 ? uri : uri.slice(0, queryStart);
+  const match = matchRoute(options.routes, method, pathname);
+  if (match === 'not-found') return sendError(res, 404, 'not found');
+  if (match === 'method-not-allowed') return sendError(res, 405, 'method not allowed');
+  const { route, params } = match;
+
+  const declared = declaredBodyLength(req);
+  if (declared === 'invalid') return sendError(res, 400, 'bad content-length', true);
+  if (declared > route.maxBodyBytes) return sendError(res, 413, 'request body too large', true);
+
+  let signer: Signer | null = null;
+  if (route.auth === 'signed') {
+    const claimed = singleHeader(req, 'x-unibus-pub')?.toLowerCase();
+    if (claimed === undefined) return sendError(res, 401, 'missing auth headers', true);
+    try {
+      signer = await options.lookupSigner(claimed);
+    } catch (error) {
+      options.log?.('control-plane.allowlist-error', { error: describe(error) });
+      return sendError(res, 503, 'service unavailable', true);
+    }
+    if (signer === null) return sendError(res, 401, 'not authorized', true);
+  }
+
+  const release = route.maxBodyBytes > 0 ? options.inflight.tryReserve(route.maxBodyBytes) : noop;
+  if (release === null) return sendError(res, 503, 'server busy', true);
+  try {
+    const body = await readBody(req, route.maxBodyBytes);
+    if (body === 'too-large') return sendError(res, 413, 'request body too large', true);
+
+    let newcomer: { signPubHex: string; endpoint: string } | null = null;
+    if (route.auth !== 'public') {
+      const verified = verifySignedRequestHeaders({
+        nodeId: options.nodeId,
+        method,
+        path: uri,
+        body,
+        headers: req.headers,
+        now: options.now?.(),
+      });
+      if (!verified.ok) return sendError(res, verified.status, verified.message);
+      if (signer === null) {
+        newcomer = { signPubHex: verified.signPubHex.toLowerCase(), endpoint: verified.endpoint };
+      }
+    }
+
+    if (signer !== null) {
+      const nonce = singleHeader(req, 'x-unibus-nonce') ?? '';
+      let verdict: ReplayVerdict;
+      try {
+        verdict = await options.replayCache.remember(signer.signPubHex, nonce);
+      } catch (error) {
+        options.log?.('control-plane.replay-cache-error', { error: describe(error) });
+        return sendError(res, 503, 'service unavailable');
+      }
+      if (verdict === 'replayed') return sendError(res, 401, 'replayed nonce');
+      if (verdict === 'full') return sendError(res, 503, 'server busy');
+    }
+
+    const reply = await route
+      .handle({
+        params,
+        query: new URLSearchParams(queryStart === -1 ? '' : uri.slice(queryStart + 1)),
+        signer,
+        newcomer,
+        body,
+        remoteAddress: source,
+      })
+      .catch((error: unknown) => error);
+    if (reply instanceof HttpError) return sendError(res, reply.status, reply.message);
+    if (reply instanceof Error || !isReply(reply)) {
+      options.log?.('control-plane.handler-error', { route: route.path, error: describe(reply) });
+      return sendError(res, 500, GENERIC_SERVER_ERROR);
+    }
+    sendReply(res, method, reply);
+  } finally {
+    release();
+  }
+}
+
+function declaredBodyLength(req: IncomingMessage): number | 'invalid' {
+  const header = req.headers['content-length'];
+  // A chunked body declares nothing; readBody enforces the ceiling while it reads.
+  if (header === undefined) return 0;
+  if (!/^[0-9]{1,15}$/.test(header)) return 'invalid';
+  return Number(header);
+}
+
+async function readBody(req: IncomingMessage, maxBytes: number): Promise<Uint8Array | 'too-large'> {
+  const chunks: Buffer[] = [];
+  let received = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    received += chunk.length;
+    if (received > maxBytes) return 'too-large';
+    chunks.push(chunk);
+  }
+  return new Uint8Array(Buffer.concat(chunks, received));
+}
+
+function singleHeader(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function isReply(value: unknown): value is RouteReply {
+  return (
+    typeof value === 'object' && value !== null && typeof Reflect.get(value, 'status') === 'number'
+  );
+}
+
+function sendReply(res: ServerResponse, method: string, reply: RouteReply): void {
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  let payload: Uint8Array = new Uint8Array(0);
+  if ('json' in reply) {
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    payload = Buffer.from(JSON.stringify(reply.json));
+  } else if ('bytes' in reply) {
+    res.setHeader('Content-Type', reply.contentType ?? 'application/octet-stream');
+    payload = reply.bytes;
+  }
+  res.statusCode = reply.status;
+  res.setHeader('Content-Length', payload.length);
+  res.end(method === 'HEAD' ? undefined : payload);
+}
+
+/**
+ * Sends `{"error": ...}`. With `closeConnection` the socket is closed once the answer is out,
+ * so a client still pushing an unwanted body cannot keep the node reading it.
+ */
+function sendError(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  closeConnection = false,
+): void {
+  // Only deliberate messages reach clients; a 500 never carries detail (seed H12).
+  const body = JSON.stringify({ error: status === 500 ? GENERIC_SERVER_ERROR : message });
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  if (closeConnection) {
+    res.setHeader('Connection', 'close');
+    const socket = res.socket;
+    res.on('finish', () => socket?.destroySoon());
+  }
+  res.end(body);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+function noop(): void {}

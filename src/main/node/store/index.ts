@@ -1,0 +1,17 @@
+export {
+  BUCKETS,
+  DEFAULT_STORE_TIMEOUT_MS,
+  NodeStore,
+  type NewUser,
+  type NodeStoreOptions,
+} from './node-store';
+export { StoreConflictError, StoreCorruptError, StoreUnavailableError } from './errors';
+export type {
+  MemberRecord,
+  MemberRole,
+  RoomPolicy,
+  RoomRecord,
+  SealedKeyRecord,
+  UserRecord,
+  UserRole,
+} from './records';

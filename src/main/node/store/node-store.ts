@@ -1,0 +1,248 @@
+/**
+ * The node's state on JetStream KV. One implementation serves a single node (R1) and a cluster
+ * (R3): only the bucket replica count differs. Reads used for authorization propagate
+ * StoreUnavailableError, so callers deny on any store failure.
+ *
+ * KV has no multi-key transactions, so multi-step writes are ordered to fail safe: grants are
+ * written before the membership that makes them reachable, and a removal deletes the
+ * authoritative member key first, so a crash in between never leaves more access than intended.
+ */
+import type { NatsConnection } from '@nats-io/nats-core';
+import { Kvm } from '@nats-io/kv';
+import { KvTable } from './kv-table';
+import {
+  isEndpointIndex,
+  isMemberRecord,
+  isMembershipIndex,
+  isRoomRecord,
+  isSealedKeyRecord,
+  isUserRecord,
+  type MemberRecord,
+  type MemberRole,
+  type RoomRecord,
+  type SealedKeyRecord,
+  type UserRecord,
+  type UserRole,
+} from './records';
+
+export const BUCKETS = {
+  users: 'UNIBUS_users',
+  endpoints: 'UNIBUS_endpoints',
+  rooms: 'UNIBUS_rooms',
+  members: 'UNIBUS_members',
+  memberships: 'UNIBUS_rooms_by_member',
+  roomKeys: 'UNIBUS_room_keys',
+} as const;
+
+/** The seed's KV operation budget (004:12257). */
+export const DEFAULT_STORE_TIMEOUT_MS = 5_000;
+
+export interface NodeStoreOptions {
+  readonly replicas: 1 | 3;
+  readonly timeoutMs?: number;
+}
+
+export interface NewUser {
+  readonly signPubHex: string;
+  readonly endpoint: string;
+  readonly kexPub: string;
+  readonly handle: string;
+  readonly role: UserRole;
+}
+
+export class NodeStore {
+  private constructor(
+    private readonly users: KvTable<UserRecord>,
+    private readonly endpoints: KvTable<{ readonly sign_pub: string }>,
+    private readonly rooms: KvTable<RoomRecord>,
+    private readonly members: KvTable<MemberRecord>,
+    private readonly memberships: KvTable<{ readonly role: MemberRole }>,
+    private readonly roomKeys: KvTable<SealedKeyRecord>,
+  ) {}
+
+  /** Creates the buckets if absent (idempotent) and opens them. */
+  static async open(nc: NatsConnection, options: NodeStoreOptions): Promise<NodeStore> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
+    const kvm = new Kvm(nc);
+    const open = async <T>(bucket: string, isValid: (v: unknown) => v is T) =>
+      new KvTable<T>(
+        await kvm.create(bucket, { replicas: options.replicas, history: 1 }),
+        bucket,
+        isValid,
+        timeoutMs,
+      );
+    return new NodeStore(
+      await open(BUCKETS.users, isUserRecord),
+      await open(BUCKETS.endpoints, isEndpointIndex),
+      await open(BUCKETS.rooms, isRoomRecord),
+      await open(BUCKETS.members, isMemberRecord),
+      await open(BUCKETS.memberships, isMembershipIndex),
+      await open(BUCKETS.roomKeys, isSealedKeyRecord),
+    );
+  }
+
+  // ---- users (the allowlist) ----
+
+  /** Adds an active user; StoreConflictError if the key (or its endpoint) is already known. */
+  async addUser(user: NewUser, now = Date.now()): Promise<UserRecord> {
+    const record: UserRecord = {
+      sign_pub: user.signPubHex,
+      endpoint: user.endpoint,
+      kex_pub: user.kexPub,
+      handle: user.handle,
+      role: user.role,
+      status: 'active',
+      created_at: now,
+      revoked_at: null,
+    };
+    // The endpoint index first: a crash leaves an index entry without a user, which grants nothing.
+    await this.endpoints.create(user.endpoint, { sign_pub: user.signPubHex });
+    await this.users.create(user.signPubHex, record);
+    return record;
+  }
+
+  async getUser(signPubHex: string): Promise<UserRecord | null> {
+    return (await this.users.get(signPubHex))?.value ?? null;
+  }
+
+  async getUserByEndpoint(endpoint: string): Promise<UserRecord | null> {
+    const index = await this.endpoints.get(endpoint);
+    if (index === null) return null;
+    const user = await this.getUser(index.value.sign_pub);
+    return user?.endpoint === endpoint ? user : null;
+  }
+
+  /** The user if registered and active; null otherwise. Throws when the store cannot answer. */
+  async activeUser(signPubHex: string): Promise<UserRecord | null> {
+    const user = await this.getUser(signPubHex);
+    return user?.status === 'active' ? user : null;
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    const keys = await this.users.keys('>');
+    const users = await Promise.all(keys.map((key) => this.getUser(key)));
+    return users.filter((user): user is UserRecord => user !== null);
+  }
+
+  async hasActiveAdmin(): Promise<boolean> {
+    return (await this.listUsers()).some((u) => u.role === 'admin' && u.status === 'active');
+  }
+
+  /** Status flip, never a delete (auditable). Returns null for an unknown key. */
+  async revokeUser(signPubHex: string, now = Date.now()): Promise<UserRecord | null> {
+    const current = await this.users.get(signPubHex);
+    if (current === null) return null;
+    if (current.value.status === 'revoked') return current.value;
+    const revoked: UserRecord = { ...current.value, status: 'revoked', revoked_at: now };
+    await this.users.update(signPubHex, revoked, current.revision);
+    return revoked;
+  }
+
+  // ---- rooms and membership ----
+
+  /** Creates the room with its owner as first member holding the epoch-1 key. */
+  async createRoom(room: RoomRecord, ownerKey: SealedKeyRecord, now = Date.now()): Promise<void> {
+    await this.roomKeys.put(sealedKeyId(ownerKey), ownerKey);
+    await this.rooms.create(room.room_id, room);
+    await this.addMembership({
+      room_id: room.room_id,
+      endpoint: room.owner,
+      role: 'owner',
+      since_epoch: room.epoch,
+      added_at: now,
+    });
+  }
+
+  async getRoom(roomId: string): Promise<RoomRecord | null> {
+    return (await this.rooms.get(roomId))?.value ?? null;
+  }
+
+  async getRoomVersioned(roomId: string): Promise<{ room: RoomRecord; revision: number } | null> {
+    const entry = await this.rooms.get(roomId);
+    return entry === null ? null : { room: entry.value, revision: entry.revision };
+  }
+
+  /** The member's role, or null when not a member. Throws when the store cannot answer. */
+  async memberRole(roomId: string, endpoint: string): Promise<MemberRole | null> {
+    return (await this.members.get(memberId(roomId, endpoint)))?.value.role ?? null;
+  }
+
+  async getMember(roomId: string, endpoint: string): Promise<MemberRecord | null> {
+    return (await this.members.get(memberId(roomId, endpoint)))?.value ?? null;
+  }
+
+  async listMembers(roomId: string): Promise<MemberRecord[]> {
+    const keys = await this.members.keys(`${roomId}.*`);
+    const members = await Promise.all(
+      keys.map(async (key) => (await this.members.get(key))?.value),
+    );
+    return members.filter((m): m is MemberRecord => m !== undefined && m.room_id === roomId);
+  }
+
+  async roomsOf(endpoint: string): Promise<{ room: RoomRecord; role: MemberRole }[]> {
+    const keys = await this.memberships.keys(`${endpoint}.*`);
+    const rooms = await Promise.all(
+      keys.map(async (key) => {
+        const roomId = key.slice(endpoint.length + 1);
+        // The member key is authoritative; the reverse index only says where to look.
+        const [room, role] = await Promise.all([
+          this.getRoom(roomId),
+          this.memberRole(roomId, endpoint),
+        ]);
+        return room !== null && role !== null ? { room, role } : null;
+      }),
+    );
+    return rooms.filter((r): r is { room: RoomRecord; role: MemberRole } => r !== null);
+  }
+
+  /** Stores the member's sealed keys, then the membership; StoreConflictError if already a member. */
+  async addMember(member: MemberRecord, keys: readonly SealedKeyRecord[]): Promise<void> {
+    for (const key of keys) await this.roomKeys.put(sealedKeyId(key), key);
+    await this.addMembership(member);
+  }
+
+  /** Deletes the authoritative member key first, then the reverse index and the member's keys. */
+  async removeMember(roomId: string, endpoint: string): Promise<void> {
+    await this.members.delete(memberId(roomId, endpoint));
+    await this.memberships.delete(membershipId(endpoint, roomId));
+    for (const key of await this.roomKeys.keys(`${roomId}.*.${endpoint}`)) {
+      await this.roomKeys.delete(key);
+    }
+  }
+
+  /**
+   * Moves the room to `next.epoch` with one sealed key per listed endpoint. Compare-and-set on
+   * the room record: a concurrent rekey loses with StoreConflictError instead of interleaving.
+   */
+  async rekey(next: RoomRecord, revision: number, keys: readonly SealedKeyRecord[]): Promise<void> {
+    for (const key of keys) await this.roomKeys.put(sealedKeyId(key), key);
+    await this.rooms.update(next.room_id, next, revision);
+  }
+
+  async sealedKey(
+    roomId: string,
+    epoch: number,
+    endpoint: string,
+  ): Promise<SealedKeyRecord | null> {
+    return (await this.roomKeys.get(`${roomId}.${epoch}.${endpoint}`))?.value ?? null;
+  }
+
+  private async addMembership(member: MemberRecord): Promise<void> {
+    await this.members.create(memberId(member.room_id, member.endpoint), member);
+    await this.memberships.put(membershipId(member.endpoint, member.room_id), {
+      role: member.role,
+    });
+  }
+}
+
+function memberId(roomId: string, endpoint: string): string {
+  return `${roomId}.${endpoint}`;
+}
+
+function membershipId(endpoint: string, roomId: string): string {
+  return `${endpoint}.${roomId}`;
+}
+
+function sealedKeyId(key: SealedKeyRecord): string {
+  return `${key.room_id}.${key.epoch}.${key.endpoint}`;
+}
