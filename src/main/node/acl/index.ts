@@ -4,3 +4,4 @@
  */
 export * from './subjects.js';
 export * from './compile.js';
+export { DataPlaneNames, type RoomDataPlane, type UserDataPlane } from './names.js';

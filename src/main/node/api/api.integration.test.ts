@@ -4,6 +4,9 @@
  * real nats-server ACL.
  */
 import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Server } from 'node:https';
 import { request } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +26,9 @@ import {
   signRequest,
   base64urlEncode,
 } from '../../protocol';
+import { DataPlaneNames } from '../acl/names';
+import { BlobRefs } from '../blobs/blob-refs';
+import { FileBlobStore } from '../blobs/file-blob-store';
 import { InflightLimiter } from '../control-plane/inflight-limiter';
 import { RateLimiter } from '../control-plane/rate-limiter';
 import { ReplayCache } from '../control-plane/replay-cache';
@@ -30,7 +36,7 @@ import { createControlPlaneServer } from '../control-plane/server';
 import { InviteKeyRing, InviteStore } from '../invites';
 import { NodeStore } from '../store';
 import { generateNodeTlsMaterial, type NodeTlsMaterial } from '../tls/certificates';
-import { buildRoutes, DEFAULT_LIMITS, type NodeEvent } from './index';
+import { activeSignerLookup, buildRoutes, DEFAULT_LIMITS, type NodeEvent } from './index';
 
 const NODE_ID = 'node-api-test';
 
@@ -85,6 +91,7 @@ describe('node api - signed HTTPS against a real JetStream store', () => {
       role: 'admin',
     });
     const ring = InviteKeyRing.generate();
+    const blobDir = mkdtempSync(join(tmpdir(), 'unibus-api-blobs-'));
     tls = await generateNodeTlsMaterial({ subjectAltNames: [] });
     server = createControlPlaneServer({
       nodeId: NODE_ID,
@@ -120,13 +127,11 @@ describe('node api - signed HTTPS against a real JetStream store', () => {
           server_version: 'test',
         }),
         limits: DEFAULT_LIMITS,
+        names: new DataPlaneNames(new Uint8Array(32)),
+        blobs: await FileBlobStore.open(blobDir),
+        blobRefs: await BlobRefs.open(nc, store, { replicas: 1 }),
       }),
-      lookupSigner: async (pubHex) => {
-        const user = await store.activeUser(pubHex);
-        return user === null
-          ? null
-          : { signPubHex: user.sign_pub, endpoint: user.endpoint, role: user.role };
-      },
+      lookupSigner: activeSignerLookup(store),
       rateLimiter: new RateLimiter({ ratePerSecond: 1000, burst: 1000, maxSources: 100 }),
       inflight: new InflightLimiter(64 * 1024 * 1024),
       replayCache: new ReplayCache({ ttlMs: 60_000, maxEntries: 100_000 }),

@@ -6,6 +6,18 @@ import { HttpError } from '../control-plane/http-error';
 import type { Signer } from '../control-plane/routes';
 import type { MemberRole, NodeStore, RoomRecord } from '../store';
 
+/** The control plane's allowlist check: active users only; store errors propagate (503). */
+export function activeSignerLookup(
+  store: NodeStore,
+): (signPubHex: string) => Promise<Signer | null> {
+  return async (signPubHex) => {
+    const user = await store.activeUser(signPubHex);
+    return user === null
+      ? null
+      : { signPubHex: user.sign_pub, endpoint: user.endpoint, role: user.role };
+  };
+}
+
 export function requireSigner(signer: Signer | null): Signer {
   if (signer === null) throw new HttpError(401, 'not authorized');
   return signer;

@@ -5,6 +5,7 @@
  */
 import { hexEncode, IdentityCardError, parseIdentityCard } from '../../protocol';
 import { HttpError } from '../control-plane/http-error';
+import { RateLimiter } from '../control-plane/rate-limiter';
 import type { Route } from '../control-plane/routes';
 import { InviteTokenError, mintInviteToken, verifyInviteToken } from '../invites';
 import { StoreConflictError } from '../store';
@@ -14,10 +15,13 @@ import type { NodeServices } from './services';
 import { publicUser } from './users-routes';
 
 const DEFAULT_TTL_SECONDS = 7 * 24 * 3600;
+/** Ten attempts at once, then one every ten seconds, per source address. */
+const JOIN_RATE = { ratePerSecond: 0.1, burst: 10, maxSources: 10_000 } as const;
 
 export function inviteRoutes(services: NodeServices): Route[] {
   const { store, invites, effects, limits } = services;
   const now = services.now ?? Date.now;
+  const joinLimiter = new RateLimiter(JOIN_RATE);
   return [
     {
       method: 'POST',
@@ -80,8 +84,10 @@ export function inviteRoutes(services: NodeServices): Route[] {
       path: '/v1/join',
       auth: 'newcomer',
       maxBodyBytes: 16 * 1024,
-      handle: async ({ newcomer, body }) => {
+      handle: async ({ newcomer, body, remoteAddress }) => {
         if (newcomer === null) throw new HttpError(401, 'not authorized');
+        // Redeeming is open to unregistered keys, so it gets a much tighter budget per source.
+        if (!joinLimiter.tryTake(remoteAddress)) throw new HttpError(429, 'too many join attempts');
         const input = parseJsonObject(body, ['token', 'card']);
         let card;
         try {

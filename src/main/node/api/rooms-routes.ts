@@ -18,6 +18,8 @@ export function roomRoutes(services: NodeServices): Route[] {
   const now = services.now ?? Date.now;
   const json = limits.json_body_bytes;
 
+  const dataPlaneOf = (roomId: string) => services.names.room(roomId);
+
   async function notifyMembers(roomId: string, skip?: string): Promise<void> {
     const members = await store.listMembers(roomId);
     await Promise.all(
@@ -49,19 +51,26 @@ export function roomRoutes(services: NodeServices): Route[] {
           throw new HttpError(403, 'the owner of a new room must be the signer');
         }
         if (ownerKey!.epoch !== 1) throw new HttpError(400, 'a new room starts at epoch 1');
-        const room: RoomRecord = {
+        let room: RoomRecord = {
           room_id: roomId,
           owner: caller.endpoint,
           policy,
           epoch: 1,
+          members_rev: 0,
           meta,
           created_at: now(),
         };
+        let status = 201;
         try {
           await store.createRoom(room, toRecord(ownerKey!), now());
         } catch (error) {
-          if (error instanceof StoreConflictError) throw new HttpError(409, 'room already exists');
-          throw error;
+          if (!(error instanceof StoreConflictError)) throw error;
+          // A retry by the same owner (say, after the data plane failed to apply) completes the
+          // creation instead of failing forever; anyone else gets the conflict.
+          const existing = await store.getRoom(roomId);
+          if (existing?.owner !== caller.endpoint) throw new HttpError(409, 'room already exists');
+          room = existing;
+          status = 200;
         }
         await effects.ensureRoomStream(room);
         await effects.applyAcl('room created');
@@ -70,7 +79,7 @@ export function roomRoutes(services: NodeServices): Route[] {
           room_id: roomId,
           epoch: 1,
         });
-        return { status: 201, json: { room, role: 'owner' } };
+        return { status, json: { room, role: 'owner', data_plane: dataPlaneOf(roomId) } };
       },
     },
     {
@@ -81,7 +90,14 @@ export function roomRoutes(services: NodeServices): Route[] {
       handle: async ({ signer }) => {
         const caller = requireSigner(signer);
         const rooms = await store.roomsOf(caller.endpoint);
-        return { status: 200, json: rooms.map(({ room, role }) => ({ room, role })) };
+        return {
+          status: 200,
+          json: rooms.map(({ room, role }) => ({
+            room,
+            role,
+            data_plane: dataPlaneOf(room.room_id),
+          })),
+        };
       },
     },
     {
@@ -91,7 +107,7 @@ export function roomRoutes(services: NodeServices): Route[] {
       maxBodyBytes: 0,
       handle: async ({ signer, params }) => {
         const { room, role } = await requireMember(store, params.roomId!, signer);
-        return { status: 200, json: { room, role } };
+        return { status: 200, json: { room, role, data_plane: dataPlaneOf(room.room_id) } };
       },
     },
     {
@@ -161,8 +177,12 @@ export function roomRoutes(services: NodeServices): Route[] {
         }
         if ([...epochs].some((e) => e > room.epoch))
           throw new HttpError(400, 'sealed key for a future epoch');
+        const versioned = await store.getRoomVersioned(room.room_id);
+        if (versioned === null) throw new HttpError(403, 'not a member of this room');
         try {
           await store.addMember(
+            versioned.room,
+            versioned.revision,
             {
               room_id: room.room_id,
               endpoint: invitee.endpoint,
@@ -173,7 +193,10 @@ export function roomRoutes(services: NodeServices): Route[] {
             grants.map(toRecord),
           );
         } catch (error) {
-          if (error instanceof StoreConflictError) throw new HttpError(409, 'already a member');
+          if (error instanceof StoreConflictError) {
+            const already = await store.memberRole(room.room_id, invitee.endpoint);
+            throw new HttpError(409, already ? 'already a member' : 'the room changed, try again');
+          }
           throw error;
         }
         await effects.applyAcl('member invited');
@@ -195,41 +218,48 @@ export function roomRoutes(services: NodeServices): Route[] {
       auth: 'signed',
       maxBodyBytes: json,
       handle: async ({ signer, params, body }) => {
-        const { caller, room } = await requireManager(store, params.roomId!, signer);
+        const { caller } = await requireManager(store, params.roomId!, signer);
         const input = parseJsonObject(body, ['endpoint', 'epoch', 'keys']);
-        if (!isEndpointId(input.endpoint))
+        if (!isEndpointId(input.endpoint)) {
           throw new HttpError(400, 'endpoint must be an endpoint id');
+        }
         const target = input.endpoint;
+        // Read the room (and its revision) before the member list: any membership change in
+        // between bumps the revision, and the compare-and-set below then refuses this kick.
+        const versioned = await store.getRoomVersioned(params.roomId!);
+        if (versioned === null) throw new HttpError(403, 'not a member of this room');
+        const room = versioned.room;
         if (target === room.owner) throw new HttpError(403, 'the owner cannot be kicked');
         if (target === caller.endpoint) throw new HttpError(400, 'use leave to remove yourself');
-        if (input.epoch !== room.epoch + 1)
+        if (input.epoch !== room.epoch + 1) {
           throw new HttpError(409, `the next epoch is ${room.epoch + 1}`);
+        }
         const members = await store.listMembers(room.room_id);
-        if (!members.some((m) => m.endpoint === target))
+        if (!members.some((m) => m.endpoint === target)) {
           throw new HttpError(404, 'not a member of this room');
+        }
         const remaining = members.filter((m) => m.endpoint !== target).map((m) => m.endpoint);
         const grants = parseGrants(input.keys, room.room_id, caller);
         requireExactCoverage(grants, room.epoch + 1, remaining);
 
-        const versioned = await store.getRoomVersioned(room.room_id);
-        if (versioned === null || versioned.room.epoch !== room.epoch)
-          throw new HttpError(409, 'the room changed, try again');
-        // Cut access first, then rotate: a crash in between leaves the kicked member without
-        // access, never the remaining members without a key for the epoch they are told to use.
-        await store.removeMember(room.room_id, target);
-        const aclRevokedAt = await effects.applyAcl('member kicked');
-        await effects.dropConsumers(target, [room.room_id]);
+        // The epoch moves first (compare-and-set: nothing is written if the room changed), then
+        // the member goes and the data plane cuts them off. A crash in between leaves the
+        // target still listed without a key for the new epoch; repeating the kick finishes it.
         try {
           await store.rekey(
-            { ...versioned.room, epoch: room.epoch + 1 },
+            { ...room, epoch: room.epoch + 1 },
             versioned.revision,
             grants.map(toRecord),
           );
         } catch (error) {
-          if (error instanceof StoreConflictError)
+          if (error instanceof StoreConflictError) {
             throw new HttpError(409, 'the room changed, try again');
+          }
           throw error;
         }
+        await store.removeMember(room.room_id, target);
+        const aclRevokedAt = await effects.applyAcl('member kicked');
+        await effects.dropConsumers(target, [room.room_id]);
         await effects.publishEvent(target, { type: 'room.removed', room_id: room.room_id });
         await Promise.all(
           remaining.map((endpoint) =>
@@ -263,7 +293,15 @@ export function roomRoutes(services: NodeServices): Route[] {
         if (role === 'owner' && (await store.listMembers(room.room_id)).length > 1) {
           throw new HttpError(409, 'the owner can leave only after the other members');
         }
-        await store.removeMember(room.room_id, caller.endpoint);
+        const versioned = await store.getRoomVersioned(room.room_id);
+        if (versioned === null) throw new HttpError(403, 'not a member of this room');
+        try {
+          await store.leave(versioned.room, versioned.revision, caller.endpoint);
+        } catch (error) {
+          if (error instanceof StoreConflictError)
+            throw new HttpError(409, 'the room changed, try again');
+          throw error;
+        }
         await effects.applyAcl('member left');
         await effects.dropConsumers(caller.endpoint, [room.room_id]);
         await notifyMembers(room.room_id);

@@ -3,7 +3,10 @@
  * authorization on the data plane: the handlers call them after every membership change and
  * report success only once they resolved (a kick is not done until the ACL reload confirmed).
  */
+import type { BlobStore } from '../blobs/blob-store';
+import type { BlobRefs } from '../blobs/blob-refs';
 import type { InviteKeyRing, InviteStore } from '../invites';
+import type { DataPlaneNames } from '../acl/names';
 import type { NodeStore, RoomRecord } from '../store';
 
 export type NodeEvent =
@@ -38,6 +41,12 @@ export interface Posture {
 export interface Limits {
   readonly json_body_bytes: number;
   readonly blob_chunk_bytes: number;
+  /** Most hashes in one `POST /v1/rooms/:roomId/blobs/have`. */
+  readonly blob_have_max_hashes: number;
+  /** Per identity: bytes of chunk references it created (a chunk shared by two rooms counts twice). */
+  readonly quota_bytes_per_user: number;
+  /** Per identity: number of chunk references it created. */
+  readonly quota_blobs_per_user: number;
   readonly invite_max_uses: number;
   readonly invite_max_ttl_seconds: number;
 }
@@ -53,11 +62,19 @@ export interface NodeServices {
   readonly posture: () => Posture;
   readonly limits: Limits;
   readonly now?: () => number;
+  /** Opaque data-plane names members use for subjects, streams, consumers and inboxes. */
+  readonly names: DataPlaneNames;
+  /** Ciphertext chunk storage and which rooms reference which chunk. */
+  readonly blobs: BlobStore;
+  readonly blobRefs: BlobRefs;
 }
 
 export const DEFAULT_LIMITS: Limits = {
   json_body_bytes: 1024 * 1024,
   blob_chunk_bytes: 4 * 1024 * 1024 + 16,
+  blob_have_max_hashes: 8192,
+  quota_bytes_per_user: 16 * 1024 * 1024 * 1024,
+  quota_blobs_per_user: 131_072,
   invite_max_uses: 1000,
   invite_max_ttl_seconds: 30 * 24 * 3600,
 };

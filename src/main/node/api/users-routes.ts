@@ -52,7 +52,14 @@ export function userRoutes(services: NodeServices): Route[] {
         const caller = requireSigner(signer);
         const user = await store.activeUser(caller.signPubHex);
         if (user === null) throw new HttpError(401, 'not authorized');
-        return { status: 200, json: { ...publicUser(user), card: userCard(user) } };
+        return {
+          status: 200,
+          json: {
+            ...publicUser(user),
+            card: userCard(user),
+            data_plane: services.names.user(user.endpoint),
+          },
+        };
       },
     },
     {

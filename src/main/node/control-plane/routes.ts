@@ -51,7 +51,8 @@ export interface RouteMatch {
   readonly params: Record<string, string>;
 }
 
-export type MatchResult = RouteMatch | 'not-found' | 'method-not-allowed';
+/** `allow` lists the methods the path does support (the 405 response's Allow header). */
+export type MatchResult = RouteMatch | 'not-found' | { readonly allow: readonly HttpMethod[] };
 
 export function matchRoute(
   routes: readonly Route[],
@@ -59,14 +60,14 @@ export function matchRoute(
   pathname: string,
 ): MatchResult {
   const segments = pathname.split('/').slice(1);
-  let pathMatched = false;
+  const allow: HttpMethod[] = [];
   for (const route of routes) {
     const params = matchPath(route.path, segments);
     if (params === null) continue;
-    pathMatched = true;
     if (route.method === method) return { route, params };
+    allow.push(route.method);
   }
-  return pathMatched ? 'method-not-allowed' : 'not-found';
+  return allow.length > 0 ? { allow } : 'not-found';
 }
 
 function matchPath(pattern: string, segments: readonly string[]): Record<string, string> | null {

@@ -226,6 +226,30 @@ describe('control plane - request pipeline over real TLS', () => {
     }
   });
 
+  it('answers 405 with an Allow header for a known path and a wrong method', async () => {
+    const allow = await new Promise<{ status: number; allow: string | undefined }>(
+      (resolve, reject) => {
+        request(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'GET',
+            path: '/v1/echo',
+            ca: tls.ca.certificatePem,
+            agent: false,
+          },
+          (res) => {
+            res.resume();
+            resolve({ status: res.statusCode ?? 0, allow: res.headers.allow });
+          },
+        )
+          .on('error', reject)
+          .end();
+      },
+    );
+    expect(allow).toEqual({ status: 405, allow: 'POST' });
+  });
+
   it('refuses non-canonical URIs before routing (X-09)', async () => {
     for (const path of [
       '//v1/rooms/R1',

@@ -79,7 +79,10 @@ async function handleRequest(
   const pathname = queryStart === -1 ? uri : uri.slice(0, queryStart);
   const match = matchRoute(options.routes, method, pathname);
   if (match === 'not-found') return sendError(res, 404, 'not found');
-  if (match === 'method-not-allowed') return sendError(res, 405, 'method not allowed');
+  if ('allow' in match) {
+    res.setHeader('Allow', match.allow.join(', '));
+    return sendError(res, 405, 'method not allowed');
+  }
   const { route, params } = match;
 
   const declared = declaredBodyLength(req);
@@ -171,7 +174,8 @@ async function readBody(req: IncomingMessage, maxBytes: number): Promise<Uint8Ar
     if (received > maxBytes) return 'too-large';
     chunks.push(chunk);
   }
-  return new Uint8Array(Buffer.concat(chunks, received));
+  const body = Buffer.concat(chunks, received);
+  return new Uint8Array(body.buffer, body.byteOffset, body.byteLength); // a view, not a copy
 }
 
 function singleHeader(req: IncomingMessage, name: string): string | undefined {

@@ -70,6 +70,7 @@ describe('node store - JetStream KV against a real nats-server', () => {
       owner: ALICE.endpoint,
       policy: { persist: true, history: 'all' },
       epoch: 1,
+      members_rev: 0,
       meta: 'ZW5jcnlwdGVk',
       created_at: 1,
     };
@@ -84,8 +85,19 @@ describe('node store - JetStream KV against a real nats-server', () => {
       since_epoch: 1,
       added_at: 2,
     };
-    await store.addMember(bob, [sealedKey(BOB.endpoint, 1)]);
-    await expect(store.addMember(bob, [])).rejects.toBeInstanceOf(StoreConflictError);
+    const before = await store.getRoomVersioned(ROOM_ID);
+    await store.addMember(before!.room, before!.revision, bob, [sealedKey(BOB.endpoint, 1)]);
+    const after = await store.getRoomVersioned(ROOM_ID);
+    expect(after!.room.members_rev).toBe(1);
+    await expect(store.addMember(after!.room, after!.revision, bob, [])).rejects.toBeInstanceOf(
+      StoreConflictError,
+    );
+    // A stale revision loses: the invite cannot interleave with another membership change.
+    const carol = { ...bob, endpoint: 'carol-ep' };
+    await expect(store.addMember(before!.room, before!.revision, carol, [])).rejects.toBeInstanceOf(
+      StoreConflictError,
+    );
+    expect(await store.memberRole(ROOM_ID, 'carol-ep')).toBeNull();
     expect((await store.listMembers(ROOM_ID)).map((m) => m.endpoint).sort()).toEqual([
       ALICE.endpoint,
       BOB.endpoint,

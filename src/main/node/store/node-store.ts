@@ -9,6 +9,7 @@
  */
 import type { NatsConnection } from '@nats-io/nats-core';
 import { Kvm } from '@nats-io/kv';
+import { StoreConflictError } from './errors';
 import { KvTable } from './kv-table';
 import {
   isEndpointIndex,
@@ -140,10 +141,13 @@ export class NodeStore {
 
   // ---- rooms and membership ----
 
-  /** Creates the room with its owner as first member holding the epoch-1 key. */
+  /**
+   * Creates the room with its owner as first member holding the epoch-1 key. The room record
+   * goes first, so a duplicate id fails before anything else is written.
+   */
   async createRoom(room: RoomRecord, ownerKey: SealedKeyRecord, now = Date.now()): Promise<void> {
-    await this.roomKeys.put(sealedKeyId(ownerKey), ownerKey);
     await this.rooms.create(room.room_id, room);
+    await this.roomKeys.put(sealedKeyId(ownerKey), ownerKey);
     await this.addMembership({
       room_id: room.room_id,
       endpoint: room.owner,
@@ -151,6 +155,18 @@ export class NodeStore {
       since_epoch: room.epoch,
       added_at: now,
     });
+  }
+
+  /** Every room with its members: the input of the data-plane ACL compiler. */
+  async listRoomsWithMembers(): Promise<{ room: RoomRecord; members: MemberRecord[] }[]> {
+    const roomIds = await this.rooms.keys('>');
+    const rooms = await Promise.all(
+      roomIds.map(async (roomId) => {
+        const room = await this.getRoom(roomId);
+        return room === null ? null : { room, members: await this.listMembers(roomId) };
+      }),
+    );
+    return rooms.filter((r): r is { room: RoomRecord; members: MemberRecord[] } => r !== null);
   }
 
   async getRoom(roomId: string): Promise<RoomRecord | null> {
@@ -195,8 +211,21 @@ export class NodeStore {
     return rooms.filter((r): r is { room: RoomRecord; role: MemberRole } => r !== null);
   }
 
-  /** Stores the member's sealed keys, then the membership; StoreConflictError if already a member. */
-  async addMember(member: MemberRecord, keys: readonly SealedKeyRecord[]): Promise<void> {
+  /**
+   * Adds a member: claims the change with a compare-and-set on the room record (so it cannot
+   * interleave with a kick's rekey), then stores the sealed keys, then the membership.
+   * StoreConflictError when already a member or when the room changed since `revision`.
+   */
+  async addMember(
+    room: RoomRecord,
+    revision: number,
+    member: MemberRecord,
+    keys: readonly SealedKeyRecord[],
+  ): Promise<void> {
+    if ((await this.members.get(memberId(room.room_id, member.endpoint))) !== null) {
+      throw new StoreConflictError('already a member');
+    }
+    await this.rooms.update(room.room_id, { ...room, members_rev: room.members_rev + 1 }, revision);
     for (const key of keys) await this.roomKeys.put(sealedKeyId(key), key);
     await this.addMembership(member);
   }
@@ -211,12 +240,19 @@ export class NodeStore {
   }
 
   /**
-   * Moves the room to `next.epoch` with one sealed key per listed endpoint. Compare-and-set on
-   * the room record: a concurrent rekey loses with StoreConflictError instead of interleaving.
+   * Moves the room to `next.epoch` with one sealed key per listed endpoint. The compare-and-set
+   * on the room record comes first: a concurrent membership change makes this fail with
+   * StoreConflictError before any key is written, so two rekeys never mix their keys.
    */
   async rekey(next: RoomRecord, revision: number, keys: readonly SealedKeyRecord[]): Promise<void> {
+    await this.rooms.update(next.room_id, { ...next, members_rev: next.members_rev + 1 }, revision);
     for (const key of keys) await this.roomKeys.put(sealedKeyId(key), key);
-    await this.rooms.update(next.room_id, next, revision);
+  }
+
+  /** A member leaves: claims the change on the room record, then removes the membership. */
+  async leave(room: RoomRecord, revision: number, endpoint: string): Promise<void> {
+    await this.rooms.update(room.room_id, { ...room, members_rev: room.members_rev + 1 }, revision);
+    await this.removeMember(room.room_id, endpoint);
   }
 
   async sealedKey(

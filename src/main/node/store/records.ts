@@ -30,6 +30,8 @@ export interface RoomRecord {
   readonly owner: string;
   readonly policy: RoomPolicy;
   readonly epoch: number;
+  /** Bumped by every membership change: concurrent changes lose a compare-and-set. */
+  readonly members_rev: number;
   /** Encrypted name and topic, opaque to the node (base64url). */
   readonly meta: string;
   readonly created_at: number;
@@ -98,6 +100,7 @@ export function isRoomRecord(value: unknown): value is RoomRecord {
     typeof value.policy.persist === 'boolean' &&
     (value.policy.history === 'all' || value.policy.history === 'since-join') &&
     isEpoch(value.epoch) &&
+    isTimestamp(value.members_rev) &&
     typeof value.meta === 'string' &&
     BASE64URL.test(value.meta) &&
     isTimestamp(value.created_at)

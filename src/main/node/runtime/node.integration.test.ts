@@ -1,0 +1,332 @@
+/**
+ * A whole node (real nats-server with TLS and nkeys, JetStream KV store, HTTPS control plane)
+ * driven from outside: a raw signed HTTPS client and raw nats.js clients with their own nkeys.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import {
+  nkeyAuthenticator,
+  PermissionViolationError,
+  type NatsConnection,
+} from '@nats-io/nats-core';
+import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateIdentityKeyPairs, nkeyUserSeed } from '../../crypto';
+import {
+  base64urlEncode,
+  createRoomKeyGrant,
+  encodeIdentityCard,
+  hexEncode,
+  newRoomKey,
+  newUlid,
+  roomKeyGrantToJson,
+  sealRoomMeta,
+  signRequest,
+} from '../../protocol';
+import { AtRestKeyError, startNode, type RunningNode } from './start-node';
+
+interface Person {
+  keys: ReturnType<typeof generateIdentityKeyPairs>;
+  handle: string;
+  card: string;
+  endpoint: string;
+  signPubHex: string;
+}
+
+function person(handle: string): Person {
+  const keys = generateIdentityKeyPairs();
+  const card = encodeIdentityCard({
+    handle,
+    signPublic: keys.signPublic,
+    kexPublic: keys.kexPublic,
+  });
+  return {
+    keys,
+    handle,
+    card,
+    endpoint: JSON.parse(card).id,
+    signPubHex: hexEncode(keys.signPublic),
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitUntil(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+describe('node - whole node from outside', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'unibus-node-'));
+  const alice = person('alice-admin');
+  const bob = person('bob');
+  const eve = person('eve');
+  const uniqueHandle = `carol${Date.now()}`;
+  const carol = person(uniqueHandle);
+  let node: RunningNode;
+  const open: NatsConnection[] = [];
+  let knownRoomId = '';
+
+  async function api(who: Person, method: string, path: string, json?: unknown) {
+    const body =
+      json === undefined ? new Uint8Array(0) : new TextEncoder().encode(JSON.stringify(json));
+    const headers = signRequest({
+      nodeId: node.nodeId,
+      method,
+      path,
+      body,
+      signSeed: who.keys.signSeed,
+    });
+    const url = new URL(node.controlUrls[0]!);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- responses are inspected ad hoc
+    return new Promise<{ status: number; body: any }>((resolve, reject) => {
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          method,
+          path,
+          ca: node.caCertificatePem,
+          agent: false,
+          headers,
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  async function natsAs(who: Person, options: { reconnect?: boolean } = {}) {
+    const nc = await connect({
+      servers: node.natsUrls[0]!.replace(/^tls:/, 'nats:'),
+      tls: { ca: node.caCertificatePem },
+      authenticator: nkeyAuthenticator(new TextEncoder().encode(nkeyUserSeed(who.keys.signSeed))),
+      inboxPrefix:
+        (await api(who, 'GET', '/v1/me')).body?.data_plane?.inbox_prefix ?? '_INBOX_unknown',
+      reconnect: options.reconnect ?? false,
+      timeout: 3_000,
+    });
+    open.push(nc);
+    const violations: PermissionViolationError[] = [];
+    void (async () => {
+      for await (const s of nc.status()) {
+        const err = (s as { error?: unknown }).error;
+        if (s.type === 'error' && err instanceof PermissionViolationError) violations.push(err);
+      }
+    })();
+    return { nc, violations };
+  }
+
+  function grant(
+    granter: Person,
+    roomId: string,
+    epoch: number,
+    roomKey: Uint8Array,
+    member: Person,
+  ) {
+    return roomKeyGrantToJson(
+      createRoomKeyGrant(
+        {
+          roomId,
+          epoch,
+          roomKey,
+          member: { endpoint: member.endpoint, kexPublic: member.keys.kexPublic },
+        },
+        granter.keys.signSeed,
+      ),
+    );
+  }
+
+  beforeAll(async () => {
+    node = await startNode({
+      dataDir,
+      httpPort: 0,
+      natsPort: 0,
+      adminCard: alice.card,
+      dev: false,
+    });
+    for (const p of [bob, eve, carol]) {
+      expect((await api(alice, 'POST', '/v1/users', { card: p.card })).status).toBe(201);
+    }
+  });
+
+  afterAll(async () => {
+    for (const nc of open) await nc.close().catch(() => {});
+    await node?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('publishes its posture on /healthz and runs a supported nats-server', async () => {
+    const res = await api(alice, 'GET', '/healthz');
+    expect(res.body.posture).toMatchObject({
+      tls: true,
+      auth: 'signed',
+      acl: true,
+      at_rest: true,
+      cluster: false,
+    });
+    expect(res.body.posture.server_version).toMatch(/^2\.(1[2-9]|[2-9]\d)\./);
+  });
+
+  it('kick: a member with a core subscription and a JetStream consumer gets 0 of 20 after the kick returns', async () => {
+    const roomId = newUlid();
+    knownRoomId = roomId;
+    const roomKey = newRoomKey();
+    const meta = base64urlEncode(
+      sealRoomMeta({ roomId, epoch: 1, meta: { name: 'kick', topic: '' } }, roomKey),
+    );
+    const created = await api(alice, 'POST', '/v1/rooms', {
+      room_id: roomId,
+      policy: { persist: true, history: 'all' },
+      meta,
+      owner_key: grant(alice, roomId, 1, roomKey, alice),
+    });
+    expect(created.status).toBe(201);
+    const room = created.body.data_plane as { subject: string; subjects: string; stream: string };
+    expect(room.subject).not.toContain(roomId); // opaque on the wire and in the server config
+    const bobConsumer = (await api(bob, 'GET', '/v1/me')).body.data_plane.consumer as string;
+    expect(
+      (
+        await api(alice, 'POST', `/v1/rooms/${roomId}/members`, {
+          endpoint: bob.endpoint,
+          keys: [grant(alice, roomId, 1, roomKey, bob)],
+        })
+      ).status,
+    ).toBe(201);
+
+    const a = await natsAs(alice);
+    const b = await natsAs(bob);
+    const counts = { aliceCore: 0, bobCore: 0, bobJs: 0, before: 0 };
+    a.nc.subscribe(room.subjects, {
+      callback: (e, m) => {
+        if (!e && m.string().startsWith('after')) counts.aliceCore++;
+      },
+    });
+    b.nc.subscribe(room.subjects, {
+      callback: (e, m) => {
+        if (e) return;
+        if (m.string().startsWith('after')) counts.bobCore++;
+        else counts.before++;
+      },
+    });
+    const jsm = await jetstreamManager(b.nc, { checkAPI: false });
+    await jsm.consumers.add(room.stream, {
+      durable_name: bobConsumer,
+      ack_policy: AckPolicy.Explicit,
+    });
+    const consumer = await jetstream(b.nc).consumers.get(room.stream, bobConsumer);
+    const messages = await consumer.consume({ max_messages: 100, expires: 2_000 });
+    void (async () => {
+      for await (const m of messages) {
+        if (m.string().startsWith('after')) counts.bobJs++;
+        m.ack();
+      }
+    })().catch(() => {});
+    await a.nc.flush();
+    await b.nc.flush();
+    const js = jetstream(a.nc);
+    await js.publish(room.subject, 'before');
+    await waitUntil(() => counts.before >= 1, 3_000, 'positive control before the kick');
+
+    const next = newRoomKey();
+    const kick = await api(alice, 'POST', `/v1/rooms/${roomId}/kick`, {
+      endpoint: bob.endpoint,
+      epoch: 2,
+      keys: [grant(alice, roomId, 2, next, alice)],
+    });
+    expect(kick.status).toBe(200);
+    expect(kick.body).toMatchObject({ epoch: 2, keyed: 1, members: 1, removed: bob.endpoint });
+
+    for (let i = 0; i < 20; i++) await js.publish(room.subject, `after-${i}`);
+    await waitUntil(() => counts.aliceCore === 20, 5_000, 'alice receives all 20');
+    await sleep(500);
+    expect({ bobCore: counts.bobCore, bobJs: counts.bobJs }).toEqual({ bobCore: 0, bobJs: 0 });
+    b.nc.subscribe(room.subjects);
+    await waitUntil(
+      () => b.violations.some((v) => v.operation === 'subscription'),
+      3_000,
+      'resubscribe denied',
+    );
+    messages.stop();
+  });
+
+  it('revoke: the revoked user is disconnected and cannot reconnect', async () => {
+    const c = await natsAs(carol);
+    const closed = c.nc.closed();
+    const res = await api(alice, 'POST', `/v1/users/${carol.signPubHex}/revoke`);
+    expect(res.status).toBe(200);
+    const outcome = await Promise.race([
+      closed.then(() => 'closed'),
+      sleep(5_000).then(() => 'still open'),
+    ]);
+    expect(outcome).toBe('closed');
+    await expect(natsAs(carol)).rejects.toThrow(/Authorization|authorization/);
+    expect((await api(carol, 'GET', '/v1/me')).status).toBe(401);
+  });
+
+  it('a registered non-member is denied _INBOX.>, $JS.API.>, $KV.> and other rooms', async () => {
+    const e = await natsAs(eve);
+    for (const subject of [
+      '_INBOX.>',
+      '$JS.API.>',
+      '$KV.>',
+      '$O.>',
+      '>',
+      'unibus.room.AAAAAAAAAAAAAAAAAAAAAA.>',
+    ]) {
+      e.nc.subscribe(subject);
+    }
+    await e.nc.flush();
+    await waitUntil(
+      () => e.violations.filter((v) => v.operation === 'subscription').length >= 6,
+      3_000,
+      'six denials',
+    );
+    await expect(e.nc.request('$JS.API.STREAM.LIST', '{}', { timeout: 1_000 })).rejects.toThrow();
+  });
+
+  it('at rest: a handle written through the API is not in the data directory; a wrong key refuses to start', async () => {
+    await node.stop();
+    const leaks = (needle: string) => {
+      try {
+        return execFileSync('grep', ['-r', '-l', '-a', needle, dataDir], {
+          encoding: 'utf8',
+        }).trim();
+      } catch {
+        return '';
+      }
+    };
+    expect(leaks(uniqueHandle)).toBe('');
+    expect(leaks(bob.endpoint)).toBe('');
+    expect(leaks(knownRoomId)).toBe('');
+
+    node = await startNode({ dataDir, httpPort: 0, natsPort: 0 });
+    const users = await api(alice, 'GET', '/v1/users');
+    expect(users.body.map((u: { handle: string }) => u.handle)).toContain(uniqueHandle);
+    await node.stop();
+
+    const keyFile = join(dataDir, 'secrets', 'jetstream.key');
+    const rightKey = readFileSync(keyFile, 'utf8');
+    writeFileSync(keyFile, `${'ab'.repeat(32)}\n`, { mode: 0o600 });
+    await expect(startNode({ dataDir, httpPort: 0, natsPort: 0 })).rejects.toBeInstanceOf(
+      AtRestKeyError,
+    );
+    writeFileSync(keyFile, rightKey, { mode: 0o600 });
+    node = await startNode({ dataDir, httpPort: 0, natsPort: 0 });
+    expect((await api(alice, 'GET', '/v1/users')).status).toBe(200);
+  });
+});

@@ -1,0 +1,307 @@
+/**
+ * Starts a whole node: state → nats-server (no users yet, so nobody but the node can connect)
+ * → store → data-plane ACL applied → control plane. Stops in the reverse order.
+ *
+ * A store that was initialized before but whose buckets are now missing means the JetStream
+ * at-rest key is wrong (nats-server starts anyway and the streams look missing): the node
+ * refuses to start instead of creating empty buckets over the real data.
+ */
+import type { Server } from 'node:https';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import { nkeyAuthenticator, type NatsConnection } from '@nats-io/nats-core';
+import { Kvm } from '@nats-io/kv';
+import { ed25519PublicKey, nkeyUserPublic, nkeyUserSeed } from '../../crypto';
+import { hexEncode, parseIdentityCard } from '../../protocol';
+import { activeSignerLookup, buildRoutes, DEFAULT_LIMITS, type Posture } from '../api';
+import { InflightLimiter } from '../control-plane/inflight-limiter';
+import { RateLimiter } from '../control-plane/rate-limiter';
+import { ReplayCache } from '../control-plane/replay-cache';
+import { createControlPlaneServer } from '../control-plane/server';
+import { formatJoinLink, InviteStore } from '../invites';
+import {
+  DEFAULT_MAX_PAYLOAD,
+  NatsServerSupervisor,
+  inspectNatsServer,
+  renderNatsServerConfig,
+  type NatsServerConfigModel,
+} from '../nats-server';
+import type { CompiledUser } from '../acl/compile';
+import { BlobRefs } from '../blobs/blob-refs';
+import { FileBlobStore } from '../blobs/file-blob-store';
+import { BUCKETS, NodeStore } from '../store';
+import { DataPlane } from './data-plane';
+import { DataPlaneNames } from '../acl/names';
+import {
+  loadOrCreateNodeState,
+  markStoreInitialized,
+  nodePaths,
+  type NodeState,
+} from './node-state';
+
+export const DEFAULT_HTTP_PORT = 8470;
+export const DEFAULT_NATS_PORT = 4250;
+const AT_REST_KEY_ENV = 'UNIBUS_JS_KEY';
+
+export interface NodeOptions {
+  readonly dataDir: string;
+  /** Listen address of both planes (one bind governs both, as in the seed). Default loopback. */
+  readonly bind?: string;
+  /** 0 = any free port. */
+  readonly httpPort?: number;
+  /** 0 = any free port. */
+  readonly natsPort?: number;
+  /** Extra host names / addresses the certificate and links should cover. */
+  readonly advertise?: readonly string[];
+  /** Identity card of the host: becomes admin #0 of a new node. */
+  readonly adminCard?: string;
+  /** Dev mode only warns about a known-bad nats-server version instead of refusing. */
+  readonly dev?: boolean;
+  readonly natsServerBin?: string;
+  readonly log?: (event: string, detail: Record<string, unknown>) => void;
+}
+
+export interface RunningNode {
+  readonly nodeId: string;
+  readonly caFingerprint: string;
+  readonly caCertificatePem: string;
+  readonly controlUrls: readonly string[];
+  readonly natsUrls: readonly string[];
+  readonly posture: Posture;
+  readonly dataPlane: DataPlane;
+  readonly supervisor: NatsServerSupervisor;
+  stop(): Promise<void>;
+}
+
+export class AtRestKeyError extends Error {
+  override readonly name = 'AtRestKeyError';
+}
+
+export async function startNode(options: NodeOptions): Promise<RunningNode> {
+  const log = options.log ?? (() => {});
+  const bind = options.bind ?? '127.0.0.1';
+  const advertised = [...(options.advertise ?? []), ...(isWildcard(bind) ? [hostname()] : [bind])];
+  let state = await loadOrCreateNodeState(options.dataDir, { subjectAltNames: advertised });
+  const paths = nodePaths(options.dataDir);
+
+  const bin = options.natsServerBin;
+  const supervisor = new NatsServerSupervisor({
+    configFile: join(paths.natsDir, 'nats-server.conf'),
+    ...(bin ? { bin } : {}),
+    env: { [AT_REST_KEY_ENV]: state.atRestKey },
+    portsFileDir: paths.natsDir,
+    onEvent: (event) => log('nats-server', { ...event }),
+  });
+  const inspection = await inspectNatsServer(supervisor.bin, options.dev ? 'dev' : 'production');
+  const model = (users: readonly CompiledUser[]): NatsServerConfigModel => ({
+    listen: {
+      host: bind,
+      port: options.natsPort === 0 ? 'auto' : (options.natsPort ?? DEFAULT_NATS_PORT),
+    },
+    portsFileDir: paths.natsDir,
+    tls: tlsFiles(state),
+    maxPayloadBytes: DEFAULT_MAX_PAYLOAD,
+    jetstream: {
+      storeDir: join(paths.natsDir, 'jetstream'),
+      cipher: { algorithm: 'chachapoly', keyEnvVar: AT_REST_KEY_ENV },
+    },
+    internal: {
+      nodeNkey: nkeyUserPublic(publicOf(state.internal.nodeSeed)),
+      busNkey: nkeyUserPublic(publicOf(state.internal.busSeed)),
+    },
+    users,
+  });
+  const render = (users: readonly CompiledUser[]) =>
+    renderNatsServerConfig(model(users), inspection.features);
+  await supervisor.start(render([]));
+
+  const connections: NatsConnection[] = [];
+  try {
+    const natsUrl = loopbackUrl(supervisor.urls[0]!);
+    const nodeConn = await connectAs(
+      natsUrl,
+      state.internal.nodeSeed,
+      state.tls.ca.certificatePem,
+      'unibus-node',
+    );
+    connections.push(nodeConn);
+    const busConn = await connectAs(
+      natsUrl,
+      state.internal.busSeed,
+      state.tls.ca.certificatePem,
+      'unibus-node-bus',
+    );
+    connections.push(busConn);
+
+    if (state.storeInitialized) await requireExistingStore(nodeConn);
+    const store = await NodeStore.open(nodeConn, { replicas: 1 });
+    const invites = await InviteStore.open(nodeConn, { replicas: 1, timeoutMs: 5_000 });
+    const blobs = await FileBlobStore.open(paths.blobsDir);
+    const blobRefs = await BlobRefs.open(nodeConn, store, { replicas: 1 });
+    if (!state.storeInitialized) state = await markStoreInitialized(state);
+
+    if (options.adminCard !== undefined) await seedAdmin(store, options.adminCard);
+
+    const names = new DataPlaneNames(state.subjectKey);
+    const dataPlane = new DataPlane({
+      store,
+      names,
+      bus: busConn,
+      replicas: 1,
+      log,
+      applyConfig: async (users) => {
+        await supervisor.reload(render(users));
+      },
+    });
+    await dataPlane.applyAcl('node start');
+
+    const posture: Posture = {
+      node_id: state.nodeId,
+      tls: true,
+      auth: 'signed',
+      acl: true,
+      at_rest: true,
+      store: 'jetstream-kv',
+      replicas: 1,
+      cluster: false,
+      server_version: inspection.version.text,
+    };
+    let controlUrls: string[] = [];
+    const natsUrls = supervisor.urls.map((url) => url.replace(/^nats:/, 'tls:'));
+    const server: Server = createControlPlaneServer({
+      nodeId: state.nodeId,
+      tls: { key: state.tls.server.privateKeyPem, cert: state.tls.server.certificatePem },
+      routes: buildRoutes({
+        nodeId: state.nodeId,
+        store,
+        invites,
+        inviteKeys: () => state.inviteKeys,
+        joinLink: (token) =>
+          formatJoinLink({
+            nodeId: state.nodeId,
+            caFingerprint: state.tls.caFingerprint,
+            controlUrls,
+            natsUrls,
+            token,
+          }),
+        effects: dataPlane,
+        names,
+        blobs,
+        blobRefs,
+        posture: () => posture,
+        limits: DEFAULT_LIMITS,
+      }),
+      lookupSigner: activeSignerLookup(store),
+      rateLimiter: new RateLimiter({ ratePerSecond: 20, burst: 40, maxSources: 10_000 }),
+      inflight: new InflightLimiter(128 * 1024 * 1024),
+      replayCache: new ReplayCache({ ttlMs: 60_000, maxEntries: 100_000 }),
+      log,
+    });
+    server.listen(options.httpPort ?? DEFAULT_HTTP_PORT, bind);
+    await Promise.race([
+      once(server, 'listening'),
+      once(server, 'error').then(([e]) => Promise.reject(e)),
+    ]);
+    const httpPort = (server.address() as AddressInfo).port;
+    controlUrls = advertisedHosts(bind, options.advertise).map(
+      (host) => `https://${formatHost(host)}:${httpPort}`,
+    );
+
+    return {
+      nodeId: state.nodeId,
+      caFingerprint: state.tls.caFingerprint,
+      caCertificatePem: state.tls.ca.certificatePem,
+      controlUrls,
+      natsUrls,
+      posture,
+      dataPlane,
+      supervisor,
+      stop: async () => {
+        server.close();
+        server.closeAllConnections();
+        for (const nc of connections) await nc.drain().catch(() => nc.close());
+        await supervisor.stop();
+      },
+    };
+  } catch (error) {
+    for (const nc of connections) await nc.close().catch(() => {});
+    await supervisor.stop();
+    throw error;
+  }
+}
+
+async function requireExistingStore(nc: NatsConnection): Promise<void> {
+  const kvm = new Kvm(nc);
+  for (const bucket of Object.values(BUCKETS)) {
+    try {
+      const kv = await kvm.open(bucket);
+      await kv.status();
+    } catch {
+      throw new AtRestKeyError(
+        `the store was initialized but bucket ${bucket} is missing: the JetStream at-rest key is wrong or the store was damaged; refusing to start rather than create an empty store`,
+      );
+    }
+  }
+}
+
+async function seedAdmin(store: NodeStore, cardText: string): Promise<void> {
+  const card = parseIdentityCard(cardText);
+  const signPubHex = hexEncode(card.signPublic);
+  if ((await store.getUser(signPubHex)) !== null) return;
+  if ((await store.listUsers()).length > 0) return; // admin #0 exists already
+  await store.addUser({
+    signPubHex,
+    endpoint: card.id,
+    kexPub: Buffer.from(card.kexPublic).toString('base64url'),
+    handle: card.handle,
+    role: 'admin',
+  });
+}
+
+async function connectAs(
+  url: string,
+  seed: Uint8Array,
+  caPem: string,
+  name: string,
+): Promise<NatsConnection> {
+  return connect({
+    servers: url,
+    name,
+    tls: { ca: caPem },
+    authenticator: nkeyAuthenticator(new TextEncoder().encode(nkeyUserSeed(seed))),
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+  });
+}
+
+function tlsFiles(state: NodeState) {
+  const dir = join(state.dataDir, 'tls');
+  return { certFile: join(dir, 'server.crt'), keyFile: join(dir, 'server.key') };
+}
+
+/** The internal identities are Ed25519 keys like every other nkey. */
+function publicOf(seed: Uint8Array): Uint8Array {
+  return ed25519PublicKey(seed);
+}
+
+function loopbackUrl(url: string): string {
+  const parsed = new URL(url);
+  if (isWildcard(parsed.hostname.replace(/^\[|\]$/g, ''))) parsed.hostname = '127.0.0.1';
+  return parsed.toString().replace(/\/$/, '');
+}
+
+function isWildcard(host: string): boolean {
+  return host === '' || host === '0.0.0.0' || host === '::';
+}
+
+function advertisedHosts(bind: string, advertise: readonly string[] = []): string[] {
+  const hosts = isWildcard(bind) ? ['127.0.0.1', ...advertise] : [bind, ...advertise];
+  return [...new Set(hosts)];
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
