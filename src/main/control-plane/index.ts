@@ -1,0 +1,1 @@
+export { ControlPlaneClient, ControlPlaneError, type ControlPlaneClientOptions } from './client';
