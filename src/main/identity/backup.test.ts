@@ -186,7 +186,7 @@ describe('encrypted identity backup', () => {
     await exportIdentityBackup(source, backupPath, 'pw', { scryptParams: FAST_SCRYPT });
 
     const machine = otherMachine();
-    await createIdentity(machine.profileDir, machine.store, 'someone else');
+    await createIdentity(machine.profileDir, machine.store, 'someone-else');
     await writeFile(join(machine.profileDir, IDENTITY_FILE), '{"truncated":');
     const open = () =>
       openIdentity({

@@ -10,6 +10,7 @@
  * Never regenerated on a parse error: a damaged identity.json is `IdentityCorruptError`, a
  * missing secret is `IdentitySecretMissingError`; the recovery path is importing a backup.
  */
+import { handleProblem } from '../protocol';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { removeStaleTempFiles, writeSecretFileAtomic } from '../base/atomic-file';
@@ -42,7 +43,6 @@ import { KEY_PROTECTIONS, type KeyProtection, type KeyStore } from './types';
 export const IDENTITY_FILE = 'identity.json';
 const FORMAT = 'unibus-identity';
 const VERSION = 1;
-const MAX_HANDLE_LENGTH = 64;
 
 /** The public identity record stored in identity.json. Holds no secret. */
 export interface IdentityRecord {
@@ -63,15 +63,10 @@ export interface Identity {
   readonly keys: IdentityKeyPairs;
 }
 
-/** Throws TypeError unless `handle` is 1–64 characters without control characters. */
+/** Throws TypeError unless `handle` follows the identity-card rules (docs/PROTOCOL.md). */
 export function assertHandle(handle: unknown): asserts handle is string {
-  // eslint-disable-next-line no-control-regex
-  if (typeof handle !== 'string' || handle.trim() === '' || /[\u0000-\u001f\u007f]/.test(handle)) {
-    throw new TypeError('handle must be a non-empty string without control characters');
-  }
-  if ([...handle].length > MAX_HANDLE_LENGTH) {
-    throw new TypeError(`handle must be at most ${MAX_HANDLE_LENGTH} characters`);
-  }
+  const problem = handleProblem(handle);
+  if (problem !== undefined) throw new TypeError(problem);
 }
 
 function identityPath(profileDir: string): string {
