@@ -22,8 +22,14 @@ export class ConnectionProfileError extends Error {
   override readonly name = 'ConnectionProfileError';
 }
 
-export async function saveConnection(profileDir: string, connection: NodeConnection): Promise<void> {
-  await writeFileAtomic(join(profileDir, CONNECTION_FILE), `${JSON.stringify(connection, null, 2)}\n`);
+export async function saveConnection(
+  profileDir: string,
+  connection: NodeConnection,
+): Promise<void> {
+  await writeFileAtomic(
+    join(profileDir, CONNECTION_FILE),
+    `${JSON.stringify(connection, null, 2)}\n`,
+  );
 }
 
 export async function loadConnection(profileDir: string): Promise<NodeConnection> {
@@ -31,7 +37,9 @@ export async function loadConnection(profileDir: string): Promise<NodeConnection
   try {
     text = await readFile(join(profileDir, CONNECTION_FILE), 'utf8');
   } catch {
-    throw new ConnectionProfileError('this profile is not connected to a node yet: host one or join with an invite link');
+    throw new ConnectionProfileError(
+      'this profile is not connected to a node yet: host one or join with an invite link',
+    );
   }
   let value: unknown;
   try {
@@ -39,7 +47,8 @@ export async function loadConnection(profileDir: string): Promise<NodeConnection
   } catch {
     throw new ConnectionProfileError(`${CONNECTION_FILE} is damaged; join the node again`);
   }
-  if (!isConnection(value)) throw new ConnectionProfileError(`${CONNECTION_FILE} is damaged; join the node again`);
+  if (!isConnection(value))
+    throw new ConnectionProfileError(`${CONNECTION_FILE} is damaged; join the node again`);
   return value;
 }
 
