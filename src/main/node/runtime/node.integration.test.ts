@@ -264,6 +264,39 @@ describe('node - whole node from outside', () => {
     messages.stop();
   });
 
+  it("pushes room events on the member's own event subject", async () => {
+    const b = await natsAs(bob);
+    const events = (await api(bob, 'GET', '/v1/me')).body.data_plane.events as string;
+    const received: unknown[] = [];
+    b.nc.subscribe(events, {
+      callback: (e, m) => {
+        if (!e) received.push(m.json());
+      },
+    });
+    await b.nc.flush();
+    const roomId = newUlid();
+    const roomKey = newRoomKey();
+    const meta = base64urlEncode(
+      sealRoomMeta({ roomId, epoch: 1, meta: { name: 'ev', topic: '' } }, roomKey),
+    );
+    await api(alice, 'POST', '/v1/rooms', {
+      room_id: roomId,
+      policy: { persist: false, history: 'since-join' },
+      meta,
+      owner_key: grant(alice, roomId, 1, roomKey, alice),
+    });
+    await api(alice, 'POST', `/v1/rooms/${roomId}/members`, {
+      endpoint: bob.endpoint,
+      keys: [grant(alice, roomId, 1, roomKey, bob)],
+    });
+    await waitUntil(() => received.length > 0, 3_000, 'room.added event');
+    expect(received).toContainEqual({ type: 'room.added', room_id: roomId, epoch: 1 });
+    // Nobody else may listen: eve subscribing to bob's event subject is a violation.
+    const e = await natsAs(eve);
+    e.nc.subscribe(events);
+    await waitUntil(() => e.violations.some((v) => v.subject === events), 3_000, 'denied');
+  });
+
   it('revoke: the revoked user is disconnected and cannot reconnect', async () => {
     const c = await natsAs(carol);
     const closed = c.nc.closed();
