@@ -4,7 +4,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { request } from 'node:https';
+import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
@@ -180,6 +182,20 @@ describe('node - whole node from outside', () => {
       cluster: false,
     });
     expect(res.body.posture.server_version).toMatch(/^2\.(1[2-9]|[2-9]\d)\./);
+  });
+
+  it('serves its CA in the TLS chain so a joiner can check the fingerprint from the link first', async () => {
+    const url = new URL(node.controlUrls[0]!);
+    const socket = tlsConnect({
+      host: url.hostname,
+      port: Number(url.port),
+      rejectUnauthorized: false,
+    });
+    await once(socket, 'secureConnect');
+    const leaf = socket.getPeerCertificate(true);
+    socket.destroy();
+    const ca = leaf.issuerCertificate;
+    expect(ca.fingerprint256.replaceAll(':', '').toLowerCase()).toBe(node.caFingerprint);
   });
 
   it('kick: a member with a core subscription and a JetStream consumer gets 0 of 20 after the kick returns', async () => {

@@ -173,7 +173,11 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     const natsUrls = supervisor.urls.map((url) => url.replace(/^nats:/, 'tls:'));
     const server: Server = createControlPlaneServer({
       nodeId: state.nodeId,
-      tls: { key: state.tls.server.privateKeyPem, cert: state.tls.server.certificatePem },
+      // The chain includes the CA, so a joiner can fingerprint it and pin it (docs/PROTOCOL.md).
+      tls: {
+        key: state.tls.server.privateKeyPem,
+        cert: `${state.tls.server.certificatePem.trim()}\n${state.tls.ca.certificatePem.trim()}\n`,
+      },
       routes: buildRoutes({
         nodeId: state.nodeId,
         store,
