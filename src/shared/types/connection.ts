@@ -1,0 +1,10 @@
+/** The peer's bus connection as the UI sees it. Data only. */
+export const CONNECTION_STATUSES = ['offline', 'connecting', 'online', 'reconnecting'] as const;
+
+export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
+
+export interface ConnectionState {
+  readonly status: ConnectionStatus;
+  /** Unix time in milliseconds when `status` last changed. */
+  readonly since: number;
+}

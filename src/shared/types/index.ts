@@ -1,0 +1,3 @@
+export type { Brand, EndpointId, RoomId } from './brand';
+export { CONNECTION_STATUSES } from './connection';
+export type { ConnectionState, ConnectionStatus } from './connection';
