@@ -10,7 +10,8 @@
  *   src/preload/**        only src/shared/** (and itself) and `electron`
  *   src/main/crypto/**    pure: only itself and src/shared; of Node only `node:crypto`
  *   src/main/protocol/**  pure: only itself, src/main/crypto and src/shared; no Node at all
- *   src/main/node/**      never the peer (src/main/bus, src/main/ipc), preload, renderer, Electron
+ *   src/main/node/**      never the peer (bus, ipc, files, control-plane client, profile), preload,
+ *                         renderer, Electron
  *   src/main/** (rest)    never src/renderer/** or src/preload/**
  */
 import { existsSync, realpathSync, statSync } from 'node:fs';
@@ -52,7 +53,15 @@ export const POLICIES = [
   {
     layer: 'src/main/node',
     why: 'the embedded node never depends on the peer (bus, ipc), the preload or the renderer, and runs without Electron',
-    deny: ['src/main/bus', 'src/main/ipc', 'src/preload', 'src/renderer'],
+    deny: [
+      'src/main/bus',
+      'src/main/ipc',
+      'src/main/files',
+      'src/main/control-plane',
+      'src/main/profile',
+      'src/preload',
+      'src/renderer',
+    ],
     node: '*',
     electron: false,
     dom: false,
