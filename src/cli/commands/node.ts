@@ -53,6 +53,8 @@ export async function nodeCommand(args: string[], profileDir: string, out: Outpu
     ...(values.advertise !== undefined ? { advertise: values.advertise } : {}),
     adminCard: card,
     dev: values.dev === true,
+    // Operational events as JSON lines on stderr; stdout carries only the ready line.
+    log: (event, detail) => process.stderr.write(`${JSON.stringify({ event, ...detail })}\n`),
   });
   await saveConnection(profileDir, {
     v: 1,

@@ -6,7 +6,7 @@ export class HttpError extends Error {
   override readonly name = 'HttpError';
 
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 405 | 409 | 413 | 429 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 405 | 409 | 411 | 413 | 429 | 503,
     message: string,
   ) {
     super(message);

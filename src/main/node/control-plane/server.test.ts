@@ -261,7 +261,7 @@ describe('control plane - request pipeline over real TLS', () => {
     }
   });
 
-  it('answers 413 for a declared oversize body without reading it, and for a chunked one', async () => {
+  it('answers 413 for a declared oversize body without reading it, and 411 for a chunked one', async () => {
     const declared = await new Promise<Reply>((resolve, reject) => {
       const req = request(
         {
@@ -307,7 +307,10 @@ describe('control plane - request pipeline over real TLS', () => {
       req.write(Buffer.alloc(BODY_LIMIT));
       req.end(Buffer.alloc(1));
     });
-    expect(chunked).toEqual({ status: 413, body: '{"error":"request body too large"}' });
+    expect(chunked).toEqual({
+      status: 411,
+      body: '{"error":"request body must declare its length (Content-Length)"}',
+    });
   });
 
   it('accepts a body of exactly the route limit', async () => {

@@ -1,7 +1,7 @@
 /**
  * The control plane's HTTPS request pipeline. Order matters and follows the seed audits:
  *
- *   per-IP rate limit (H1) → canonical URI (X-09) → route → declared body ceiling (H1)
+ *   per-IP rate limit (H1) → canonical URI (X-09) → route → declared body length and ceiling (H1)
  *   → signer on the allowlist, before any body byte is read (H7) → in-flight byte budget (N2)
  *   → bounded body read → signature over the exact URI and body (+ node id, X-10)
  *   → replay cache keyed by (key, nonce) (X-04) → handler
@@ -85,6 +85,13 @@ async function handleRequest(
   }
   const { route, params } = match;
 
+  // Bodies must declare their length, so every oversize body is refused before a byte of it is
+  // read (H1); a chunked body could only be measured by reading it.
+  if (req.headers['transfer-encoding'] !== undefined) {
+    return route.maxBodyBytes === 0
+      ? sendError(res, 413, 'this route takes no request body', true)
+      : sendError(res, 411, 'request body must declare its length (Content-Length)', true);
+  }
   const declared = declaredBodyLength(req);
   if (declared === 'invalid') return sendError(res, 400, 'bad content-length', true);
   if (declared > route.maxBodyBytes) return sendError(res, 413, 'request body too large', true);
@@ -160,7 +167,6 @@ async function handleRequest(
 
 function declaredBodyLength(req: IncomingMessage): number | 'invalid' {
   const header = req.headers['content-length'];
-  // A chunked body declares nothing; readBody enforces the ceiling while it reads.
   if (header === undefined) return 0;
   if (!/^[0-9]{1,15}$/.test(header)) return 'invalid';
   return Number(header);
