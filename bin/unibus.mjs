@@ -4,4 +4,6 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+// Exit as soon as the command is done: a finished command must not linger on timers left in
+// client libraries (stdout and stderr are written synchronously to files and pipes on Linux).
+process.exit(await main(process.argv.slice(2)));
