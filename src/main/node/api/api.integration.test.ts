@@ -14,18 +14,14 @@ import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestNatsServer } from '../../../../test-support/nats-server';
-import { generateIdentityKeyPairs, type IdentityKeyPairs } from '../../crypto';
 import {
-  createRoomKeyGrant,
-  encodeIdentityCard,
-  hexEncode,
-  newRoomKey,
-  newUlid,
-  roomKeyGrantToJson,
-  sealRoomMeta,
-  signRequest,
-  base64urlEncode,
-} from '../../protocol';
+  grant,
+  newRoomRequest,
+  person,
+  signedCall,
+  type Person,
+} from '../../../../test-support/node-fixtures';
+import { base64urlEncode, newRoomKey, newUlid, sealRoomMeta } from '../../protocol';
 import { DataPlaneNames } from '../acl/names';
 import { BlobRefs } from '../blobs/blob-refs';
 import { FileBlobStore } from '../blobs/file-blob-store';
@@ -39,30 +35,6 @@ import { generateNodeTlsMaterial, type NodeTlsMaterial } from '../tls/certificat
 import { activeSignerLookup, buildRoutes, DEFAULT_LIMITS, type NodeEvent } from './index';
 
 const NODE_ID = 'node-api-test';
-
-interface Person {
-  readonly keys: IdentityKeyPairs;
-  readonly handle: string;
-  readonly card: string;
-  readonly endpoint: string;
-  readonly signPubHex: string;
-}
-
-function person(handle: string): Person {
-  const keys = generateIdentityKeyPairs();
-  const card = encodeIdentityCard({
-    handle,
-    signPublic: keys.signPublic,
-    kexPublic: keys.kexPublic,
-  });
-  return {
-    keys,
-    handle,
-    card,
-    endpoint: JSON.parse(card).id as string,
-    signPubHex: hexEncode(keys.signPublic),
-  };
-}
 
 describe('node api - signed HTTPS against a real JetStream store', () => {
   let nats: TestNatsServer;
@@ -147,84 +119,18 @@ describe('node api - signed HTTPS against a real JetStream store', () => {
     await nats?.stop();
   });
 
-  async function call(
-    who: Person,
-    method: string,
-    path: string,
-    json?: unknown,
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- responses are inspected ad hoc
-  ): Promise<{ status: number; body: any; text: string }> {
-    const body =
-      json === undefined ? new Uint8Array(0) : new TextEncoder().encode(JSON.stringify(json));
-    const headers = signRequest({
-      nodeId: NODE_ID,
+  const call = (who: Person, method: string, path: string, json?: unknown) =>
+    signedCall(
+      { host: '127.0.0.1', port, caPem: tls.ca.certificatePem, nodeId: NODE_ID },
+      who,
       method,
       path,
-      body,
-      signSeed: who.keys.signSeed,
-    });
-    return new Promise((resolve, reject) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port,
-          method,
-          path,
-          ca: tls.ca.certificatePem,
-          agent: false,
-          headers: { ...headers, 'Content-Type': 'application/json' },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString();
-            resolve({
-              status: res.statusCode ?? 0,
-              body: text === '' ? null : JSON.parse(text),
-              text,
-            });
-          });
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
-  }
-
-  function grant(
-    granter: Person,
-    roomId: string,
-    epoch: number,
-    roomKey: Uint8Array,
-    member: Person,
-  ) {
-    return roomKeyGrantToJson(
-      createRoomKeyGrant(
-        {
-          roomId,
-          epoch,
-          roomKey,
-          member: { endpoint: member.endpoint, kexPublic: member.keys.kexPublic },
-        },
-        granter.keys.signSeed,
-      ),
+      json,
     );
-  }
 
   async function createRoom(owner: Person, history: 'all' | 'since-join' = 'all') {
-    const roomId = newUlid();
-    const roomKey = newRoomKey();
-    const meta = base64urlEncode(
-      sealRoomMeta({ roomId, epoch: 1, meta: { name: 'payroll', topic: '' } }, roomKey),
-    );
-    const res = await call(owner, 'POST', '/v1/rooms', {
-      room_id: roomId,
-      policy: { persist: true, history },
-      meta,
-      owner_key: grant(owner, roomId, 1, roomKey, owner),
-    });
-    return { roomId, roomKey, res };
+    const { roomId, roomKey, body } = newRoomRequest(owner, { name: 'payroll', history });
+    return { roomId, roomKey, res: await call(owner, 'POST', '/v1/rooms', body) };
   }
 
   it('admin enrols users by card; members get 403 on every admin route (B-USR-01)', async () => {

@@ -5,7 +5,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { request } from 'node:https';
 import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,43 +16,10 @@ import {
 } from '@nats-io/nats-core';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateIdentityKeyPairs, nkeyUserSeed } from '../../crypto';
-import {
-  base64urlEncode,
-  createRoomKeyGrant,
-  encodeIdentityCard,
-  hexEncode,
-  newRoomKey,
-  newUlid,
-  roomKeyGrantToJson,
-  sealRoomMeta,
-  signRequest,
-} from '../../protocol';
+import { grant, person, signedCall, type Person } from '../../../../test-support/node-fixtures';
+import { nkeyUserSeed } from '../../crypto';
+import { base64urlEncode, newRoomKey, newUlid, sealRoomMeta } from '../../protocol';
 import { AtRestKeyError, startNode, type RunningNode } from './start-node';
-
-interface Person {
-  keys: ReturnType<typeof generateIdentityKeyPairs>;
-  handle: string;
-  card: string;
-  endpoint: string;
-  signPubHex: string;
-}
-
-function person(handle: string): Person {
-  const keys = generateIdentityKeyPairs();
-  const card = encodeIdentityCard({
-    handle,
-    signPublic: keys.signPublic,
-    kexPublic: keys.kexPublic,
-  });
-  return {
-    keys,
-    handle,
-    card,
-    endpoint: JSON.parse(card).id,
-    signPubHex: hexEncode(keys.signPublic),
-  };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -76,41 +42,16 @@ describe('node - whole node from outside', () => {
   const open: NatsConnection[] = [];
   let knownRoomId = '';
 
-  async function api(who: Person, method: string, path: string, json?: unknown) {
-    const body =
-      json === undefined ? new Uint8Array(0) : new TextEncoder().encode(JSON.stringify(json));
-    const headers = signRequest({
-      nodeId: node.nodeId,
-      method,
-      path,
-      body,
-      signSeed: who.keys.signSeed,
-    });
+  const api = (who: Person, method: string, path: string, json?: unknown) => {
     const url = new URL(node.controlUrls[0]!);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- responses are inspected ad hoc
-    return new Promise<{ status: number; body: any }>((resolve, reject) => {
-      const req = request(
-        {
-          host: url.hostname,
-          port: url.port,
-          method,
-          path,
-          ca: node.caCertificatePem,
-          agent: false,
-          headers,
-        },
-        (res) => {
-          let text = '';
-          res.on('data', (c: Buffer) => (text += c.toString()));
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null }),
-          );
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
-  }
+    const target = {
+      host: url.hostname,
+      port: Number(url.port),
+      caPem: node.caCertificatePem,
+      nodeId: node.nodeId,
+    };
+    return signedCall(target, who, method, path, json);
+  };
 
   async function natsAs(who: Person, options: { reconnect?: boolean } = {}) {
     const nc = await connect({
@@ -131,26 +72,6 @@ describe('node - whole node from outside', () => {
       }
     })();
     return { nc, violations };
-  }
-
-  function grant(
-    granter: Person,
-    roomId: string,
-    epoch: number,
-    roomKey: Uint8Array,
-    member: Person,
-  ) {
-    return roomKeyGrantToJson(
-      createRoomKeyGrant(
-        {
-          roomId,
-          epoch,
-          roomKey,
-          member: { endpoint: member.endpoint, kexPublic: member.keys.kexPublic },
-        },
-        granter.keys.signSeed,
-      ),
-    );
   }
 
   beforeAll(async () => {
