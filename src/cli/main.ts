@@ -5,14 +5,24 @@
  */
 import { resolve } from 'node:path';
 import { invitesCommand } from './commands/invites';
+import { joinCommand, whoamiCommand } from './commands/join';
+import { historyCommand, listenCommand, sendCommand } from './commands/messages';
 import { nodeCommand } from './commands/node';
+import { roomsCommand } from './commands/rooms';
 import { UsageError } from './errors';
 import { createOutput } from './output';
 
 const USAGE = `usage: unibus [--profile DIR] [--json] <command>
 commands:
   node start --data-dir DIR [--bind ADDR] [--http-port N] [--nats-port N] [--handle NAME]
-  invites create [--role member|admin] [--ttl DURATION] [--uses N]`;
+  invites create [--role member|admin] [--ttl DURATION] [--uses N]
+  join LINK [--handle NAME]
+  whoami
+  rooms list | create NAME [--topic T] [--no-persist] [--since-join] | invite ROOM HANDLE
+        | kick ROOM HANDLE | leave ROOM
+  send ROOM TEXT
+  history ROOM
+  listen ROOM`;
 
 export async function main(argv: string[]): Promise<number> {
   let profileDir = resolve(process.env.UNIBUS_PROFILE ?? 'unibus-profile');
@@ -41,6 +51,24 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'invites':
         await invitesCommand(args, profileDir, out);
+        return 0;
+      case 'join':
+        await joinCommand(args, profileDir, out);
+        return 0;
+      case 'whoami':
+        await whoamiCommand(args, profileDir, out);
+        return 0;
+      case 'rooms':
+        await roomsCommand(args, profileDir, out);
+        return 0;
+      case 'send':
+        await sendCommand(args, profileDir, out);
+        return 0;
+      case 'history':
+        await historyCommand(args, profileDir, out);
+        return 0;
+      case 'listen':
+        await listenCommand(args, profileDir, out);
         return 0;
       case undefined:
       case 'help':
