@@ -4,6 +4,8 @@
  * Errors are one line on stderr and a non-zero exit code, never a stack trace.
  */
 import { resolve } from 'node:path';
+import { fetchFileCommand, sendFileCommand } from './commands/files';
+import { identityCommand } from './commands/identity';
 import { invitesCommand } from './commands/invites';
 import { joinCommand, whoamiCommand } from './commands/join';
 import { historyCommand, listenCommand, sendCommand } from './commands/messages';
@@ -22,7 +24,10 @@ commands:
         | kick ROOM HANDLE | leave ROOM
   send ROOM TEXT
   history ROOM
-  listen ROOM`;
+  listen ROOM
+  send-file ROOM PATH [--name NAME] [--mime TYPE]
+  fetch-file ROOM MSGID OUTPATH
+  identity export FILE | identity import FILE [--replace]   (UNIBUS_BACKUP_PASSPHRASE)`;
 
 export async function main(argv: string[]): Promise<number> {
   let profileDir = resolve(process.env.UNIBUS_PROFILE ?? 'unibus-profile');
@@ -51,6 +56,15 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'invites':
         await invitesCommand(args, profileDir, out);
+        return 0;
+      case 'send-file':
+        await sendFileCommand(args, profileDir, out);
+        return 0;
+      case 'fetch-file':
+        await fetchFileCommand(args, profileDir, out);
+        return 0;
+      case 'identity':
+        await identityCommand(args, profileDir, out);
         return 0;
       case 'join':
         await joinCommand(args, profileDir, out);

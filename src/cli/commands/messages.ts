@@ -13,14 +13,16 @@ function messageJson(m: ReceivedMessage): Record<string, unknown> {
     handle: m.senderHandle ?? null,
     text: m.text ?? null,
     ...(m.target ? { target: m.target } : {}),
-    ...(m.hasFile ? { file: true } : {}),
+    ...(m.file ? { file: { name: m.file.name, mime: m.file.mime, size: m.file.size } } : {}),
     timestamp: m.timestamp,
     epoch: m.epoch,
   };
 }
 
 function messageText(m: ReceivedMessage): string {
-  const body = m.text ?? (m.hasFile ? '[file]' : m.type === 'redact' ? '[redacted]' : '');
+  const file =
+    m.file === undefined ? undefined : `[file ${m.file.name}, ${m.file.size} bytes, id ${m.id}]`;
+  const body = m.text ?? file ?? (m.type === 'redact' ? '[redacted]' : '');
   return `${new Date(m.timestamp).toISOString()} ${m.senderHandle ?? m.sender}: ${body}`;
 }
 
@@ -49,7 +51,8 @@ export async function historyCommand(
   if (args.length !== 1) throw new UsageError('usage: unibus history ROOM');
   await withPeer(profileDir, async (peer) => {
     const room = await resolveRoom(peer, args[0]!);
-    for (const m of await peer.history(room.id)) out.result(messageJson(m), messageText(m));
+    for (const m of await peer.history(room.id, { timeoutMs: 30_000 }))
+      out.result(messageJson(m), messageText(m));
   });
 }
 
@@ -73,7 +76,7 @@ export async function listenCommand(
       if (d.roomId === room.id) out.info(`dropped a frame: ${d.reason}`);
     });
     peer.on('state', (state) => out.info(`connection: ${state}`));
-    for (const m of await peer.history(room.id)) print(m);
+    for (const m of await peer.history(room.id, { timeoutMs: 30_000 })) print(m);
     await new Promise<void>((resolve) => {
       const stop = () => {
         process.off('SIGINT', stop);

@@ -990,6 +990,7 @@ export class BusPeer extends EventEmitter<BusPeerEvents> {
       text: 'text' in body ? body.text : undefined,
       target: 'target' in body ? body.target : undefined,
       hasFile: 'file' in body,
+      file: 'file' in body ? body.file : undefined,
       timestamp: frame.timestamp,
       epoch: frame.epoch,
       via,

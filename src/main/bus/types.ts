@@ -1,6 +1,6 @@
 /** Public shapes of the peer library (what the main process hands to IPC / the CLI prints). */
 import type { IdentityKeyPairs } from '../identity';
-import type { FrameDropReason, FrameType } from '../protocol';
+import type { FileManifest, FrameDropReason, FrameType } from '../protocol';
 
 /** The parts of the local identity the peer uses (an `Identity` fits). */
 export interface PeerIdentity {
@@ -74,6 +74,11 @@ export interface ReceivedMessage {
   /** Target message id of an edit or redaction. */
   readonly target: string | undefined;
   readonly hasFile: boolean;
+  /**
+   * The file manifest of a file message. It holds the file key: main-process only, never to be
+   * passed to the renderer as is.
+   */
+  readonly file: FileManifest | undefined;
   /** Sender's clock: display only. */
   readonly timestamp: number;
   readonly epoch: number;
