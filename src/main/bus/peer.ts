@@ -307,7 +307,10 @@ export class BusPeer extends EventEmitter<BusPeerEvents> {
       await room.ready.catch(() => {});
       const epochChanged = entry.room.epoch !== room.entry.room.epoch;
       room.entry = entry;
-      if (epochChanged || forced.has(id)) {
+      // A rekey moves the room's epoch before its sealed keys are stored, so a refresh can see
+      // the new epoch first: keep fetching until the current epoch's key is here.
+      const missingKey = !room.keys.has(entry.room.epoch);
+      if (epochChanged || missingKey || forced.has(id)) {
         try {
           await this.refreshMembers(room, true);
           await this.refreshKeys(room);
