@@ -761,7 +761,13 @@ export class BusPeer extends EventEmitter<BusPeerEvents> {
     const room = this.requireRoom(roomId);
     await room.ready;
     let epoch = room.entry.room.epoch;
-    if (!room.keys.has(epoch)) await this.refreshKeys(room);
+    if (!room.keys.has(epoch)) {
+      // Offline (the outbox case) the newest key held still seals the frame; never fail a send
+      // just because the node cannot be asked right now.
+      await this.refreshKeys(room).catch((error: unknown) =>
+        this.log('room-key-refresh-failed', { room_id: roomId, error: String(error) }),
+      );
+    }
     epoch = Math.max(...room.keys.keys());
     const key = room.keys.get(epoch);
     if (!key) throw new BusError('no room key held for this room');

@@ -8,6 +8,9 @@ import { request } from 'node:https';
 import { errorText, signRequest } from '../protocol';
 
 export const REQUEST_TIMEOUT_MS = 10_000;
+/** Retries of a call the node answered with 429 or 503, doubling from 250 ms (about 4 s in all). */
+const BUSY_RETRIES = 4;
+const BUSY_BACKOFF_MS = 250;
 
 export class ControlPlaneError extends Error {
   override readonly name = 'ControlPlaneError';
@@ -54,7 +57,24 @@ export class ControlPlaneClient {
     return this.call<T>('POST', path, json);
   }
 
+  /**
+   * One call, retried with backoff while the node says "slow down" (429) or "busy" (503): each
+   * retry is signed afresh. Other answers, and transport failures on every URL, are final.
+   */
   async call<T>(method: string, path: string, json?: unknown): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.callOnce<T>(method, path, json);
+      } catch (error) {
+        const busy =
+          error instanceof ControlPlaneError && (error.status === 429 || error.status === 503);
+        if (!busy || attempt >= BUSY_RETRIES) throw error;
+        await new Promise((resolve) => setTimeout(resolve, BUSY_BACKOFF_MS * 2 ** attempt));
+      }
+    }
+  }
+
+  private async callOnce<T>(method: string, path: string, json?: unknown): Promise<T> {
     const body =
       json === undefined ? new Uint8Array(0) : new TextEncoder().encode(JSON.stringify(json));
     let lastFailure: unknown;

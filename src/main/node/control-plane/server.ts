@@ -70,7 +70,10 @@ async function handleRequest(
   res: ServerResponse,
 ): Promise<void> {
   const source = req.socket.remoteAddress ?? 'unknown';
-  if (!options.rateLimiter.tryTake(source)) return sendError(res, 429, 'rate limited');
+  if (!options.rateLimiter.tryTake(source)) {
+    res.setHeader('Retry-After', '1');
+    return sendError(res, 429, 'rate limited');
+  }
 
   const uri = req.url ?? '';
   const method = req.method ?? '';

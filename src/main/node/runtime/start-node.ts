@@ -199,7 +199,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         limits: DEFAULT_LIMITS,
       }),
       lookupSigner: activeSignerLookup(store),
-      rateLimiter: new RateLimiter({ ratePerSecond: 20, burst: 40, maxSources: 10_000 }),
+      // Per source address: generous enough for a team behind one NAT, far below a flood.
+      rateLimiter: new RateLimiter({ ratePerSecond: 100, burst: 200, maxSources: 10_000 }),
       inflight: new InflightLimiter(128 * 1024 * 1024),
       replayCache: new ReplayCache({ ttlMs: 60_000, maxEntries: 100_000 }),
       log,
