@@ -3,12 +3,13 @@
  * (scrypt + XChaCha20-Poly1305, see passphrase-envelope.ts) in a 0600 file of the profile,
  * written atomically. Used when no keychain is usable and the user chose a passphrase.
  */
-import { readFile, unlink } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeSecretFileAtomic } from '../base/atomic-file';
 import { KeyedSequencer } from '../base/keyed-sequencer';
 import { PRODUCTION_SCRYPT_PARAMS, type ScryptParams } from './keys';
 import { FormatError, parseJsonObject, stringField, integerField } from './encoding';
+import { deleteSecretFile } from './secret-file';
 import { IdentityCorruptError } from './errors';
 import {
   assertPassphrase,
@@ -103,18 +104,6 @@ export class PassphraseFileKeyStore implements KeyStore {
   }
 
   async #delete(account: string): Promise<void> {
-    try {
-      const object = parseJsonObject(await readFile(this.#path, 'utf8'));
-      if (object['account'] !== account) return;
-      await unlink(this.#path);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      if (error instanceof FormatError) {
-        throw new IdentityCorruptError('secret file is damaged; not deleting it', this.#path, {
-          cause: error,
-        });
-      }
-      throw error;
-    }
+    await deleteSecretFile(this.#path, account);
   }
 }

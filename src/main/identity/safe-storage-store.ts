@@ -9,7 +9,7 @@
  * recorded; if it changes between launches the secret is not touched and a typed error asks
  * for the old backend or a backup (Signal#7944, flathub#753).
  */
-import { readFile, unlink } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeSecretFileAtomic } from '../base/atomic-file';
 import { KeyedSequencer } from '../base/keyed-sequencer';
@@ -27,6 +27,7 @@ import {
   SafeStorageUnavailableError,
 } from './errors';
 import type { KeyStore } from './types';
+import { deleteSecretFile } from './secret-file';
 
 /** The subset of Electron's `safeStorage` this backend uses (injected by the Electron host). */
 export interface SafeStorageLike {
@@ -149,19 +150,7 @@ export class SafeStorageKeyStore implements KeyStore {
   }
 
   async #delete(account: string): Promise<void> {
-    try {
-      const object = parseJsonObject(await readFile(this.#path, 'utf8'));
-      if (object['account'] !== account) return;
-      await unlink(this.#path);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      if (error instanceof FormatError) {
-        throw new IdentityCorruptError('secret file is damaged; not deleting it', this.#path, {
-          cause: error,
-        });
-      }
-      throw error;
-    }
+    await deleteSecretFile(this.#path, account);
   }
 
   #corrupt(message: string, cause: unknown): IdentityCorruptError {
