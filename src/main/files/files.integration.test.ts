@@ -247,12 +247,13 @@ describe('files: encrypted transfer through a real node', () => {
     });
     client.close();
     expect(Buffer.from(manifest.key).toString('base64url')).toBe(journal.key);
-    // No chunk the node already held was sent again (those PUTs would answer 200). An aborted
-    // PUT may still land on the node after the abort, so the node can hold more than haveBefore.
+    // No chunk the node reported holding was sent again. A PUT still in flight at the abort (at
+    // most `parallel` of them) can land after the resumed run asked `have`, and is then sent
+    // once more and answered 200 "already there"; nothing else may be.
     const skipped = events.at(-1)!.chunksSkipped;
-    expect(client.stats.putExisted).toBe(0);
+    expect(client.stats.putExisted).toBeLessThanOrEqual(3);
     expect(skipped).toBeGreaterThanOrEqual(haveBefore.size);
-    expect(client.stats.putCreated).toBe(11 - skipped);
+    expect(client.stats.putCreated + client.stats.putExisted).toBe(11 - skipped);
     expect(client.stats.putCreated).toBeLessThanOrEqual(11 - haveBefore.size);
     const outPath = join(work, 'resumed.out');
     await downloadFile({ blobs: bob, roomId: f.roomId, manifest, outPath });
@@ -313,9 +314,12 @@ describe('files: encrypted transfer through a real node', () => {
     });
     client.close();
     expect(Buffer.from(manifest.key).toString('base64url')).toBe(journal.key);
-    expect(client.stats.putExisted).toBe(0);
+    // As above: at most the `parallel` PUTs cut mid-flight may land late and be sent once more.
+    expect(client.stats.putExisted).toBeLessThanOrEqual(2);
     expect(events.at(-1)!.chunksSkipped).toBeGreaterThanOrEqual(3);
-    expect(client.stats.putCreated + events.at(-1)!.chunksSkipped).toBe(8);
+    expect(client.stats.putCreated + client.stats.putExisted + events.at(-1)!.chunksSkipped).toBe(
+      8,
+    );
     const outPath = join(work, 'dropped.out');
     await downloadFile({ blobs: bob, roomId: f.roomId, manifest, outPath });
     expect(sha(await readFile(outPath))).toBe(sha(data));
