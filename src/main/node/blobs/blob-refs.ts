@@ -12,7 +12,6 @@
  * references, then re-checks each candidate under the same lock before deleting it.
  */
 import type { NatsConnection } from '@nats-io/nats-core';
-import { Kvm } from '@nats-io/kv';
 import { isRoomId } from '../../protocol';
 import {
   DEFAULT_STORE_TIMEOUT_MS,
@@ -103,14 +102,8 @@ export class BlobRefs implements BlobReferences {
     options: { replicas: 1 | 3; timeoutMs?: number; now?: () => number },
   ): Promise<BlobRefs> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
-    const kvm = new Kvm(nc);
-    const open = async <T>(bucket: string, isValid: (v: unknown) => v is T) =>
-      new KvTable<T>(
-        await kvm.create(bucket, { replicas: options.replicas, history: 1 }),
-        bucket,
-        isValid,
-        timeoutMs,
-      );
+    const open = <T>(bucket: string, isValid: (v: unknown) => v is T) =>
+      KvTable.open(nc, bucket, isValid, { replicas: options.replicas, timeoutMs });
     return new BlobRefs(
       await open(BLOB_BUCKETS.refs, isBlobRefRecord),
       await open(BLOB_BUCKETS.usage, isBlobUsage),

@@ -5,7 +5,6 @@
  * with `revoked_at` set: the denylist lives with the invite and replicates with it.
  */
 import type { NatsConnection } from '@nats-io/nats-core';
-import { Kvm } from '@nats-io/kv';
 import { constantTimeEqual } from '../../crypto';
 import { StoreConflictError } from '../store/errors';
 import { KvTable } from '../store/kv-table';
@@ -39,8 +38,7 @@ export class InviteStore {
     nc: NatsConnection,
     options: { replicas: 1 | 3; timeoutMs: number },
   ): Promise<InviteStore> {
-    const kv = await new Kvm(nc).create(INVITES_BUCKET, { replicas: options.replicas, history: 1 });
-    return new InviteStore(new KvTable(kv, INVITES_BUCKET, isInviteRecord, options.timeoutMs));
+    return new InviteStore(await KvTable.open(nc, INVITES_BUCKET, isInviteRecord, options));
   }
 
   async add(

@@ -3,7 +3,8 @@
  * every operation bounded by a deadline, and nats errors mapped to the store's typed errors.
  */
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
-import type { KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { Kvm, type KV } from '@nats-io/kv';
 import { StoreConflictError, StoreCorruptError, StoreUnavailableError } from './errors';
 
 export type Validator<T> = (value: unknown) => value is T;
@@ -14,6 +15,17 @@ export interface Versioned<T> {
 }
 
 export class KvTable<T> {
+  /** Creates the bucket if absent (idempotent) and opens it as a typed table. */
+  static async open<T>(
+    nc: NatsConnection,
+    bucket: string,
+    isValid: Validator<T>,
+    options: { readonly replicas: 1 | 3; readonly timeoutMs: number },
+  ): Promise<KvTable<T>> {
+    const kv = await new Kvm(nc).create(bucket, { replicas: options.replicas, history: 1 });
+    return new KvTable(kv, bucket, isValid, options.timeoutMs);
+  }
+
   constructor(
     private readonly kv: KV,
     private readonly bucket: string,

@@ -8,7 +8,6 @@
  * authoritative member key first, so a crash in between never leaves more access than intended.
  */
 import type { NatsConnection } from '@nats-io/nats-core';
-import { Kvm } from '@nats-io/kv';
 import { StoreConflictError } from './errors';
 import { KvTable } from './kv-table';
 import {
@@ -64,14 +63,8 @@ export class NodeStore {
   /** Creates the buckets if absent (idempotent) and opens them. */
   static async open(nc: NatsConnection, options: NodeStoreOptions): Promise<NodeStore> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
-    const kvm = new Kvm(nc);
-    const open = async <T>(bucket: string, isValid: (v: unknown) => v is T) =>
-      new KvTable<T>(
-        await kvm.create(bucket, { replicas: options.replicas, history: 1 }),
-        bucket,
-        isValid,
-        timeoutMs,
-      );
+    const open = <T>(bucket: string, isValid: (v: unknown) => v is T) =>
+      KvTable.open(nc, bucket, isValid, { replicas: options.replicas, timeoutMs });
     return new NodeStore(
       await open(BUCKETS.users, isUserRecord),
       await open(BUCKETS.endpoints, isEndpointIndex),
