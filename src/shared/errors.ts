@@ -9,6 +9,14 @@ export const ERROR_NAMES = [
   'ValidationError',
   'NotFoundError',
   'PermissionDeniedError',
+  /** The node or the bus cannot be reached right now; retrying later may work. */
+  'UnavailableError',
+  /** The request conflicts with the current state (e.g. an identity already exists). */
+  'ConflictError',
+  /** The identity is locked: a passphrase is needed (or was wrong). */
+  'LockedError',
+  /** The operation was cancelled by the user. */
+  'CancelledError',
   'InternalError',
 ] as const;
 
@@ -54,6 +62,34 @@ export class NotFoundError extends UnibusError {
 export class PermissionDeniedError extends UnibusError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('PermissionDeniedError', message, options);
+  }
+}
+
+/** The node or the bus cannot be reached right now. */
+export class UnavailableError extends UnibusError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('UnavailableError', message, options);
+  }
+}
+
+/** The request conflicts with the current state. */
+export class ConflictError extends UnibusError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ConflictError', message, options);
+  }
+}
+
+/** A passphrase is needed, or the one given was wrong. */
+export class LockedError extends UnibusError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('LockedError', message, options);
+  }
+}
+
+/** The user cancelled the operation. */
+export class CancelledError extends UnibusError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CancelledError', message, options);
   }
 }
 

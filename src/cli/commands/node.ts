@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { encodeIdentityCard } from '../../main/protocol';
-import { startNode } from '../../main/node/runtime/start-node';
+import { startNode, type RunningNode } from '../../main/node/runtime/start-node';
 import { saveConnection } from '../../main/profile/connection';
 import { UsageError } from '../errors';
 import type { Output } from '../output';
@@ -26,21 +26,18 @@ export async function nodeCommand(args: string[], profileDir: string, out: Outpu
       'nats-port': { type: 'string' },
       advertise: { type: 'string', multiple: true },
       handle: { type: 'string' },
+      'admin-card': { type: 'string' },
+      'stats-interval-ms': { type: 'string' },
+      'stop-on-stdin-close': { type: 'boolean' },
       dev: { type: 'boolean' },
     },
     strict: true,
   });
   const dataDir = values['data-dir'];
   if (dataDir === undefined) throw new UsageError('node start needs --data-dir DIR');
-  const identity = await openProfileIdentity(
-    profileDir,
-    values.handle !== undefined ? { handle: values.handle } : {},
-  );
-  const card = encodeIdentityCard({
-    handle: identity.record.handle,
-    signPublic: identity.keys.signPublic,
-    kexPublic: identity.keys.kexPublic,
-  });
+  // The desktop app passes the host's card: the node process never opens the identity's keys.
+  const hostCard = values['admin-card'];
+  const card = hostCard ?? (await profileCard(profileDir, values.handle));
   const node = await startNode({
     dataDir,
     ...(values.bind !== undefined ? { bind: values.bind } : {}),
@@ -56,14 +53,15 @@ export async function nodeCommand(args: string[], profileDir: string, out: Outpu
     // Operational events as JSON lines on stderr; stdout carries only the ready line.
     log: (event, detail) => process.stderr.write(`${JSON.stringify({ event, ...detail })}\n`),
   });
-  await saveConnection(profileDir, {
-    v: 1,
-    node_id: node.nodeId,
-    control_urls: node.controlUrls,
-    nats_urls: node.natsUrls,
-    ca_fingerprint: node.caFingerprint,
-    ca_pem: node.caCertificatePem,
-  });
+  if (hostCard === undefined)
+    await saveConnection(profileDir, {
+      v: 1,
+      node_id: node.nodeId,
+      control_urls: node.controlUrls,
+      nats_urls: node.natsUrls,
+      ca_fingerprint: node.caFingerprint,
+      ca_pem: node.caCertificatePem,
+    });
   process.stdout.write(
     `${JSON.stringify({
       event: 'ready',
@@ -71,9 +69,12 @@ export async function nodeCommand(args: string[], profileDir: string, out: Outpu
       control_urls: node.controlUrls,
       nats_urls: node.natsUrls,
       ca_fingerprint: node.caFingerprint,
+      ca_pem: node.caCertificatePem,
       server_version: node.posture.server_version,
+      posture: node.posture,
     })}\n`,
   );
+  const statsTimer = startStats(node, values['stats-interval-ms']);
   if (!out.json)
     out.info(
       `node ${node.nodeId} is running; CA fingerprint ${node.caFingerprint}. Ctrl-C stops it.`,
@@ -83,9 +84,44 @@ export async function nodeCommand(args: string[], profileDir: string, out: Outpu
     const stop = () => resolve();
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
+    // Hosted by the app: when the app goes away (stdin closes), stop rather than linger.
+    if (values['stop-on-stdin-close'] === true) {
+      process.stdin.once('end', stop).once('close', stop).resume();
+    }
   });
+  clearInterval(statsTimer);
   await node.stop();
   out.info('node stopped');
+}
+
+async function profileCard(profileDir: string, handle: string | undefined): Promise<string> {
+  const identity = await openProfileIdentity(profileDir, handle !== undefined ? { handle } : {});
+  return encodeIdentityCard({
+    handle: identity.record.handle,
+    signPublic: identity.keys.signPublic,
+    kexPublic: identity.keys.kexPublic,
+  });
+}
+
+/** Every N ms one `{"event":"stats",...}` line on stdout (peers connected, bytes stored). */
+function startStats(
+  node: RunningNode,
+  intervalText: string | undefined,
+): NodeJS.Timeout | undefined {
+  if (intervalText === undefined) return undefined;
+  const interval = Number(intervalText);
+  if (!Number.isInteger(interval) || interval < 100)
+    throw new UsageError('--stats-interval-ms must be a whole number ≥ 100');
+  const report = () =>
+    void node.stats().then(
+      (stats) =>
+        process.stdout.write(
+          `${JSON.stringify({ event: 'stats', peers: stats.peers, store_bytes: stats.storeBytes })}\n`,
+        ),
+      () => {}, // monitoring briefly down (nats-server restarting): the next tick reports
+    );
+  report();
+  return setInterval(report, interval);
 }
 
 function port(text: string, flag: string): number {

@@ -553,6 +553,11 @@ export class BusPeer extends EventEmitter<BusPeerEvents> {
     };
   }
 
+  /** The rooms this peer has open right now, without asking the node. */
+  openRooms(): RoomInfo[] {
+    return [...this.rooms.values()].map((room) => this.roomInfo(room));
+  }
+
   /** The user's rooms, re-read from the node, names decrypted. */
   async listRooms(): Promise<RoomInfo[]> {
     await this.refreshRooms();

@@ -1,2 +1,4 @@
 export * from './contract';
 export * from './bridge';
+export * from './validate';
+export * from './wire';

@@ -73,7 +73,14 @@ export interface RunningNode {
   readonly posture: Posture;
   readonly dataPlane: DataPlane;
   readonly supervisor: NatsServerSupervisor;
+  /** Peers connected to the data plane and JetStream bytes stored (from loopback monitoring). */
+  stats(): Promise<NodeStats>;
   stop(): Promise<void>;
+}
+
+export interface NodeStats {
+  readonly peers: number;
+  readonly storeBytes: number;
 }
 
 export class AtRestKeyError extends Error {
@@ -102,6 +109,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       port: options.natsPort === 0 ? 'auto' : (options.natsPort ?? DEFAULT_NATS_PORT),
     },
     portsFileDir: paths.natsDir,
+    // Loopback only: the node reads its peer count and store size here (stats()).
+    monitoring: { port: 'auto' },
     tls: tlsFiles(state),
     maxPayloadBytes: DEFAULT_MAX_PAYLOAD,
     jetstream: {
@@ -224,6 +233,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       posture,
       dataPlane,
       supervisor,
+      stats: () => readStats(supervisor.monitoringUrls[0], connections.length),
       stop: async () => {
         server.close();
         server.closeAllConnections();
@@ -236,6 +246,19 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     await supervisor.stop();
     throw error;
   }
+}
+
+async function readStats(monitorUrl: string | undefined, internal: number): Promise<NodeStats> {
+  if (monitorUrl === undefined) return { peers: 0, storeBytes: 0 };
+  const get = async (path: string) =>
+    (await (
+      await fetch(new URL(path, monitorUrl), { signal: AbortSignal.timeout(2_000) })
+    ).json()) as Record<string, unknown>;
+  const [varz, jsz] = await Promise.all([get('/varz'), get('/jsz')]);
+  const connections = typeof varz['connections'] === 'number' ? varz['connections'] : 0;
+  const storage = typeof jsz['storage'] === 'number' ? jsz['storage'] : 0;
+  const memory = typeof jsz['memory'] === 'number' ? jsz['memory'] : 0;
+  return { peers: Math.max(0, connections - internal), storeBytes: storage + memory };
 }
 
 async function requireExistingStore(nc: NatsConnection): Promise<void> {
