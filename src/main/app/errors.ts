@@ -26,6 +26,7 @@ import {
   PassphraseRequiredError,
   WrongPassphraseError,
 } from '../identity';
+import { InviteTokenError } from '../node/invites/token';
 import { ConnectionProfileError } from '../profile/connection';
 
 const UNREACHABLE =
@@ -95,6 +96,8 @@ export function toAppError(error: unknown): unknown {
   if (error instanceof UnibusError) return error;
   if (error instanceof ControlPlaneError) return fromControlPlane(error);
   if (error instanceof FileTransferError) return fromFileTransfer(error);
+  if (error instanceof InviteTokenError)
+    return new ValidationError(`This invite link does not work: ${error.message}.`);
   if (error instanceof JoinError) return new ValidationError(`Cannot join: ${error.message}.`);
   if (error instanceof BusError) return new ConflictError(`${capitalize(error.message)}.`);
   if (error instanceof WrongPassphraseError)
