@@ -1,8 +1,9 @@
 /**
- * Three builds (electron-vite): main (ESM, Node + Electron), preload (one CommonJS file, because a
- * sandboxed preload can only `require('electron')` — no ESM, no npm packages, no sibling chunks),
- * renderer (browser bundle behind a strict CSP). Output goes to out/{main,preload,renderer};
- * src/main/index.ts loads ../preload/index.cjs and ../renderer/index.html from there.
+ * Three builds (electron-vite): main (ESM, Node + Electron; two entries: the app and the embedded
+ * node's utility process), preload (one CommonJS file, because a sandboxed preload can only
+ * `require('electron')` — no ESM, no npm packages, no sibling chunks), renderer (browser bundle
+ * behind a strict CSP). Output goes to out/{main,preload,renderer}; src/main/index.ts loads
+ * ../preload/index.cjs and ../renderer/index.html from there.
  */
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
@@ -13,7 +14,14 @@ export default defineConfig({
   main: {
     build: {
       outDir: resolve(root, 'out/main'),
-      rollupOptions: { input: { index: resolve(root, 'src/main/index.ts') } },
+      rollupOptions: {
+        input: {
+          index: resolve(root, 'src/main/index.ts'),
+          // The embedded node's utilityProcess entry: the `unibus` CLI (src/cli/main.ts), run as
+          // bin/unibus.mjs runs it. Built to out/main/cli.js, next to index.js.
+          cli: resolve(root, 'src/main/electron/node-entry.ts'),
+        },
+      },
     },
   },
   preload: {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: build and launch the Electron app with electron-vite, or explain clearly why it
 // cannot run here. Electron's npm package downloads its binary lazily; on machines without
-// access to the download (our build machines) there is no binary, and the web shell is the way
+// access to the download (our build machines) there is no binary: then the app's embedded default
+// (hosting a node on this computer) runs headless, and the web shell (`npm run web`) is the way
 // to run the UI.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -53,10 +54,14 @@ function hostNodeHeadless() {
   process.stderr.write(
     [
       '',
-      'unibus: Electron could not be installed on this machine (its binary is missing and could',
-      'not be downloaded), so the desktop window cannot open here. Hosting the bus headless',
-      `instead (profile and data in ${home}); the web shell will serve the same UI in a browser.`,
-      'If you do have Electron elsewhere, set ELECTRON_EXEC_PATH to its binary and run again.',
+      'unibus: the Electron binary is missing on this machine and could not be downloaded, so',
+      'the desktop window cannot open here.',
+      '',
+      '  For the app in your browser, run the web shell instead (stop this first, Ctrl-C):',
+      '      npm run web -- --profile DIR',
+      '',
+      `Meanwhile hosting the bus headless (profile and data in ${home}).`,
+      'If you have an Electron binary, set ELECTRON_EXEC_PATH to it and run npm start again.',
       '',
     ].join('\n'),
   );

@@ -10,9 +10,9 @@ import type { NodeLauncher } from './types';
 const CLI_ENTRY = fileURLToPath(new URL('../../../bin/unibus.mjs', import.meta.url));
 
 export const launchNodeChild: NodeLauncher = (args, env) => {
-  const child = spawn(process.execPath, [CLI_ENTRY, ...args], {
+  // stdin stays open: the node stops by itself when it closes (this process died).
+  const child = spawn(process.execPath, [CLI_ENTRY, ...args, '--stop-on-stdin-close'], {
     env,
-    // stdin stays open: the node stops by itself when it closes (this process died).
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const exited = once(child, 'exit').then(([code]) => code as number | null);

@@ -126,7 +126,6 @@ export class NodeHost {
         adminCard,
         '--stats-interval-ms',
         String(STATS_INTERVAL_MS),
-        '--stop-on-stdin-close',
       ],
       process.env,
     );
