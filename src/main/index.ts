@@ -63,7 +63,6 @@ function main(): void {
     }
     const window = createMainWindow(paths);
     window.webContents.on('did-start-loading', () => joinLinks.setReady(false));
-    window.webContents.on('did-finish-load', () => joinLinks.setReady(true));
     window.on('closed', () => {
       if (mainWindow === window) mainWindow = null;
       joinLinks.setReady(false);
@@ -116,9 +115,15 @@ function main(): void {
       }),
       safeStorage,
       openExternal: createOpenExternal({ getWindow }),
-      // TODO(contract): the renderer has no event to open a given room; for now a click brings
-      // the window forward and the room list shows the unread room.
-      notify: createNotifier({ getWindow, icon: paths.icon, onClick: () => openWindow() }),
+      takeJoinLink: () => joinLinks.take(),
+      notify: createNotifier({
+        getWindow,
+        icon: paths.icon,
+        onClick: (roomId) => {
+          openWindow();
+          emit('app.openRoom', { roomId });
+        },
+      }),
       onUnreadTotal: (total) => tray?.setUnread(total),
     });
     registerIpc({

@@ -163,6 +163,7 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
   const handlers: IpcHandlers = {
     'app.getVersion': async () => APP_VERSION,
     'app.getState': async () => state(),
+    'app.takeJoinLink': async () => ({ link: options.takeJoinLink?.() ?? null }),
     'app.openExternal': async ({ url }) => {
       if (options.openExternal === undefined) return { opened: false };
       return { opened: await options.openExternal(url) };

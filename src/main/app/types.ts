@@ -35,6 +35,8 @@ export interface AppServiceOptions {
   readonly safeStorage?: SafeStorageLike;
   /** Confirms with the user and opens an already-filtered https:/mailto: URL; absent → refused. */
   readonly openExternal?: (url: string) => Promise<boolean>;
+  /** The deep link that started the app, once (Electron); later links arrive as events. */
+  readonly takeJoinLink?: () => string | null;
   /** Shows a desktop notification for a new message (the host decides focus rules). */
   readonly notify?: (notification: DesktopNotification) => void;
   /** Called whenever the total unread count changes (tray badge). */

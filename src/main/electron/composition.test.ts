@@ -109,13 +109,14 @@ describe('composition root', () => {
     });
   });
 
-  it('delivers the launch deep link once the page has loaded', () => {
+  it('hands the launch deep link to the renderer when it asks, not as an event it may miss', () => {
     const contents = theWindow().webContents;
     const channel = ipcEventChannel('app.joinLink');
-    expect(contents.sent.filter(([c]) => c === channel)).toEqual([]);
     contents.url = `file://${theWindow().loaded.file}`;
     contents.emit('did-finish-load');
-    expect(contents.sent.filter(([c]) => c === channel)).toEqual([[channel, { link: LINK }]]);
+    expect(contents.sent.filter(([c]) => c === channel)).toEqual([]);
+    expect(created.options?.takeJoinLink?.()).toBe(LINK);
+    expect(created.options?.takeJoinLink?.()).toBeNull();
   });
 
   it('quits in order: window and tray, then the service, then exit', async () => {

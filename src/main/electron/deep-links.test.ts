@@ -116,4 +116,14 @@ describe('deep link delivery', () => {
     relay.offer('unibus://join?v=1&t=later');
     expect(deliver).toHaveBeenCalledTimes(2);
   });
+
+  it('the renderer takes the waiting link once it listens; later links are delivered', () => {
+    const deliver = vi.fn();
+    const relay = createJoinLinkRelay(deliver);
+    relay.offer(LINK);
+    expect(relay.take()).toBe(LINK);
+    expect(relay.take()).toBeNull();
+    relay.offer('unibus://join?v=1&t=next');
+    expect(deliver.mock.calls).toEqual([['unibus://join?v=1&t=next']]);
+  });
 });

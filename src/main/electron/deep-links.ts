@@ -33,11 +33,15 @@ export function findJoinLink(argv: readonly string[]): string | null {
 
 /**
  * Holds a link until the renderer can receive it: a link that starts the app arrives long before
- * the page has loaded. Only the newest link is kept.
+ * the page has loaded, and a page that has loaded may not listen yet. The renderer asks for the
+ * waiting link (`app.takeJoinLink`) once it listens; from then on links go out as events. Only
+ * the newest link is kept.
  */
 export interface JoinLinkRelay {
   offer(link: string): void;
-  /** The renderer has (re)loaded our page and can take events, or went away. */
+  /** The renderer listens now: hands over the waiting link (if any); later ones are delivered. */
+  take(): string | null;
+  /** The page went away (reload, closed window): hold links again. */
   setReady(ready: boolean): void;
 }
 
@@ -54,6 +58,12 @@ export function createJoinLinkRelay(deliver: (link: string) => void): JoinLinkRe
     offer(link) {
       pending = link;
       flush();
+    },
+    take() {
+      ready = true;
+      const link = pending;
+      pending = null;
+      return link;
     },
     setReady(value) {
       ready = value;

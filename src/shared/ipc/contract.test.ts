@@ -15,7 +15,7 @@ import { isErrorNamed } from '../errors';
 
 describe('ipc contract - tables', () => {
   it('lists the calls and events of this version', () => {
-    expect(IPC_CALL_NAMES).toHaveLength(40);
+    expect(IPC_CALL_NAMES).toHaveLength(41);
     expect(IPC_CALL_NAMES).toContain('app.getVersion');
     expect(IPC_CALL_NAMES).toContain('members.kick');
     expect(IPC_EVENT_NAMES).toEqual([
@@ -26,6 +26,7 @@ describe('ipc contract - tables', () => {
       'transfers.changed',
       'node.status',
       'app.joinLink',
+      'app.openRoom',
     ]);
     for (const name of IPC_CALL_NAMES) expect(name).toMatch(/^[a-z]+\.[a-zA-Z]+$/);
   });

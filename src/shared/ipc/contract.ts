@@ -38,6 +38,11 @@ const ROOM = object({ roomId: id });
 export interface IpcCalls {
   'app.getVersion': { args: []; result: string };
   'app.getState': { args: []; result: V.AppState };
+  /**
+   * The join link that opened the app (deep link), if one is waiting; after this call, links
+   * arrive as `app.joinLink` events. The renderer calls it once it listens.
+   */
+  'app.takeJoinLink': { args: []; result: { link: string | null } };
   /** Opens an https: or mailto: link in the system browser after the user confirms. */
   'app.openExternal': { args: [{ url: string }]; result: { opened: boolean } };
 
@@ -132,6 +137,8 @@ export interface IpcEvents {
   'node.status': V.NodeStatusView;
   /** A deep link (`unibus://join?...`) was opened: show the join flow with it. */
   'app.joinLink': { link: string };
+  /** The user clicked a notification: show this room. */
+  'app.openRoom': { roomId: string };
 }
 
 export type IpcCallName = keyof IpcCalls;
@@ -164,6 +171,7 @@ const noArgs = { parseArgs: parseNoArgs };
 export const IPC_CALLS: { readonly [N in IpcCallName]: IpcCallSpec<N> } = Object.freeze({
   'app.getVersion': noArgs,
   'app.getState': noArgs,
+  'app.takeJoinLink': noArgs,
   'app.openExternal': { parseArgs: oneArgument(object({ url: text({ min: 1, max: LINK_MAX }) })) },
 
   'identity.create': {
@@ -299,6 +307,7 @@ export const IPC_EVENTS: { readonly [E in IpcEventName]: true } = Object.freeze(
   'transfers.changed': true,
   'node.status': true,
   'app.joinLink': true,
+  'app.openRoom': true,
 });
 
 export const IPC_CALL_NAMES = Object.freeze(Object.keys(IPC_CALLS) as IpcCallName[]);
