@@ -11,10 +11,16 @@ const suite = (process.env['UNIBUS_TEST_SUITE'] ?? 'vitest').replace(/[^A-Za-z0-
 // keyring start them themselves (see test-support/).
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'eslint-rules/**/*.test.{js,ts}'],
+    include: ['src/**/*.test.{ts,tsx}', 'test/**/*.test.ts', 'eslint-rules/**/*.test.{js,ts}'],
     // The real-keychain suite needs the private D-Bus session of scripts/with-keyring.sh:
     // it runs only via `npm run test:keychain` (vitest.keychain.config.ts).
-    exclude: [...configDefaults.exclude, '**/*.keychain.test.ts'],
+    exclude: [
+      ...configDefaults.exclude,
+      '**/*.keychain.test.ts',
+      // Own suites with their own configs: npm run test:security, npm run test:e2e.
+      'test/security/**',
+      'test/e2e/**',
+    ],
     environment: 'node',
     testTimeout: 60_000,
     hookTimeout: 60_000,

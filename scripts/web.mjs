@@ -22,7 +22,8 @@ function newestMtime(dir) {
 const sources = [join(root, 'src', 'renderer'), join(root, 'src', 'shared')];
 const stale =
   !existsSync(built) || sources.some((dir) => newestMtime(dir) > statSync(built).mtimeMs);
-if (stale) {
+// UNIBUS_WEB_SKIP_BUILD=1: the caller built it (test:e2e starts several shells at once).
+if (stale && process.env.UNIBUS_WEB_SKIP_BUILD !== '1') {
   process.stderr.write('unibus web: building the renderer (electron-vite build)…\n');
   const build = spawnSync('npx', ['electron-vite', 'build'], {
     cwd: root,

@@ -59,7 +59,8 @@ export async function serveStatic(
   try {
     body = await readFile(file);
   } catch {
-    response.writeHead(404).end();
+    // Browsers ask for /favicon.ico on their own; "no content" keeps their console clean.
+    response.writeHead(relative === 'favicon.ico' ? 204 : 404).end();
     return;
   }
   response.writeHead(200, {

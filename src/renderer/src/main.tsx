@@ -1,10 +1,11 @@
-/**
- * Renderer entry: mounts the React root. Placeholder only — features, stores and the services
- * layer that talks to `window.unibus` arrive with later issues.
- */
+/** Renderer entry: styles, then the React root. */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import './styles/theme.css';
+import './styles/base.css';
+import './styles/layout.css';
+import './styles/components.css';
 
 const container = document.getElementById('root');
 if (container === null) {

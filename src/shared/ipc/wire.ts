@@ -21,6 +21,10 @@ export const WIRE_TOKEN_PARAM = 'token';
 /** Path of the WebSocket endpoint. */
 export const WIRE_PATH = '/bridge';
 
+// Browsers and Node (≥ 16) both have these globals; src/shared is typed without DOM or Node libs.
+declare function btoa(data: string): string;
+declare function atob(data: string): string;
+
 const BYTES_TAG = '$bytes';
 const BASE64_CHUNK = 0x8000;
 

@@ -1,0 +1,126 @@
+// @vitest-environment jsdom
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import type { InviteView, UserView } from '../../../../shared/types/app';
+import { setAppState } from '../../store/appStore';
+import { appState, nodeStatus } from '../../test/fixtures';
+import { renderWith } from '../../test/harness';
+import type { FakeHandlers } from '../../test/fakeBridge';
+import { TID } from '../../testids';
+import { AdminScreen } from './AdminScreen';
+
+const USERS: UserView[] = [
+  { endpoint: 'ep-alice', handle: 'alice', role: 'admin', status: 'active' },
+  { endpoint: 'ep-bob', handle: 'bob', role: 'member', status: 'active' },
+];
+const INVITE: InviteView = {
+  id: 'inv-1',
+  role: 'member',
+  expiresAt: Math.floor(Date.now() / 1000) + 86_400,
+  maxUses: 1,
+  uses: 0,
+  revoked: false,
+};
+
+function openAdmin(handlers: FakeHandlers = {}, hosting = true) {
+  setAppState(appState({ role: 'admin', hosting }));
+  return renderWith(<AdminScreen />, {
+    'admin.listUsers': () => USERS,
+    'admin.listInvites': () => [],
+    'node.status': () => nodeStatus(),
+    ...handlers,
+  });
+}
+
+describe('AdminScreen', () => {
+  it('creates an invite and shows its link once', async () => {
+    const user = userEvent.setup();
+    const { fake } = openAdmin({
+      'admin.createInvite': () => ({ invite: INVITE, link: 'unibus://join?v=1&t=secret' }),
+    });
+    await user.selectOptions(await screen.findByTestId(TID.inviteExpiry), '86400');
+    await user.clear(screen.getByTestId(TID.inviteUses));
+    await user.type(screen.getByTestId(TID.inviteUses), '3');
+    await user.click(screen.getByTestId(TID.inviteCreate));
+    const link = (await screen.findByTestId(TID.inviteLink)) as HTMLInputElement;
+    expect(link.value).toBe('unibus://join?v=1&t=secret');
+    expect(fake.callsTo('admin.createInvite')).toEqual([
+      [{ role: 'member', ttlSeconds: 86_400, maxUses: 3 }],
+    ]);
+    expect(screen.getAllByTestId(TID.inviteItem)).toHaveLength(1);
+    await user.click(screen.getByTestId(TID.inviteLinkDone));
+    expect(screen.queryByTestId(TID.inviteLink)).toBeNull();
+    expect(document.body.textContent).not.toContain('secret');
+  });
+
+  it('revokes a user after confirmation', async () => {
+    const user = userEvent.setup();
+    const { fake } = openAdmin({
+      'admin.revokeUser': () => [
+        USERS[0] as UserView,
+        { ...(USERS[1] as UserView), status: 'revoked' },
+      ],
+    });
+    const buttons = await screen.findAllByTestId(TID.userRevoke);
+    const bob = buttons.find((b) => b.dataset['handle'] === 'bob') as HTMLElement;
+    await user.click(bob);
+    await user.click(screen.getByTestId(TID.userRevokeConfirm));
+    await waitFor(() =>
+      expect(fake.callsTo('admin.revokeUser')).toEqual([[{ endpoint: 'ep-bob' }]]),
+    );
+    const rows = screen.getAllByTestId(TID.userItem);
+    expect(rows.find((r) => r.dataset['handle'] === 'bob')?.dataset['status']).toBe('revoked');
+  });
+
+  it('adds a user by card with a role', async () => {
+    const user = userEvent.setup();
+    const { fake } = openAdmin({ 'admin.addUser': () => USERS });
+    await user.click(await screen.findByTestId(TID.addUserCard));
+    await user.paste('{"v":1}');
+    await user.selectOptions(screen.getByTestId(TID.addUserRole), 'admin');
+    await user.click(screen.getByTestId(TID.addUserSubmit));
+    await waitFor(() =>
+      expect(fake.callsTo('admin.addUser')).toEqual([[{ card: '{"v":1}', role: 'admin' }]]),
+    );
+  });
+
+  it('lists and revokes invites', async () => {
+    const user = userEvent.setup();
+    const { fake } = openAdmin({
+      'admin.listInvites': () => [INVITE],
+      'admin.revokeInvite': () => [{ ...INVITE, revoked: true }],
+    });
+    const row = await screen.findByTestId(TID.inviteItem);
+    await user.click(within(row).getByTestId(TID.inviteRevoke));
+    await user.click(screen.getByTestId(TID.inviteRevokeConfirm));
+    await waitFor(() => expect(fake.callsTo('admin.revokeInvite')).toEqual([[{ id: 'inv-1' }]]));
+    expect(screen.getByTestId(TID.inviteItem).dataset['revoked']).toBe('true');
+  });
+
+  it('shows node status and stops and starts a hosted node', async () => {
+    const user = userEvent.setup();
+    const { fake } = openAdmin({
+      'node.stop': () => nodeStatus({ running: false }),
+      'node.start': () => nodeStatus(),
+    });
+    const status = await screen.findByTestId(TID.nodeStatus);
+    expect(status.dataset['running']).toBe('true');
+    expect(status.textContent).toContain('2.14.9');
+    expect(status.textContent).toContain('ab'.repeat(32));
+    expect(status.textContent).toContain('tls://127.0.0.1:4222');
+    expect(status.textContent).toContain('2.0 KB');
+    await user.click(screen.getByTestId(TID.nodeStop));
+    await waitFor(() =>
+      expect(screen.getByTestId(TID.nodeStatus).dataset['running']).toBe('false'),
+    );
+    await user.click(screen.getByTestId(TID.nodeStart));
+    await waitFor(() => expect(fake.callsTo('node.start')).toHaveLength(1));
+  });
+
+  it('offers no stop button for a node it does not host', async () => {
+    openAdmin({}, false);
+    await screen.findByTestId(TID.nodeStatus);
+    expect(screen.queryByTestId(TID.nodeStop)).toBeNull();
+  });
+});

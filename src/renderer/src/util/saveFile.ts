@@ -1,0 +1,19 @@
+/** Hands bytes to the browser's download machinery through a short-lived blob: URL. */
+
+export function saveBlob(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob);
+  const anchor = document.createElement('a');
+  anchor.href = url;
+  anchor.download = fileName;
+  anchor.rel = 'noopener';
+  anchor.style.display = 'none';
+  document.body.appendChild(anchor);
+  anchor.click();
+  anchor.remove();
+  // Give the download a moment to start before the URL goes away.
+  setTimeout(() => URL.revokeObjectURL(url), 30_000);
+}
+
+export function saveText(text: string, fileName: string, mime = 'application/json'): void {
+  saveBlob(new Blob([text], { type: mime }), fileName);
+}
