@@ -14,6 +14,7 @@ import {
   createMainWindow,
   createNotifier,
   createOpenExternal,
+  createSaveFile,
   createUnreadTray,
   createUtilityNodeLauncher,
   installCspHeader,
@@ -116,6 +117,7 @@ function main(): void {
       safeStorage,
       openExternal: createOpenExternal({ getWindow }),
       takeJoinLink: () => joinLinks.take(),
+      saveFile: createSaveFile(getWindow),
       notify: createNotifier({
         getWindow,
         icon: paths.icon,

@@ -294,6 +294,17 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
     'files.download': ({ roomId, messageId }) => typed(() => transfers.download(roomId, messageId)),
     'files.readPiece': ({ transferId, offset, length }) =>
       typed(() => transfers.readPiece(transferId, offset, length)),
+    'files.save': ({ transferId }) =>
+      typed(async () => {
+        const { path, name, mime } = transfers.finished(transferId);
+        if (options.saveFile !== undefined) {
+          return { savedTo: await options.saveFile(path, name), url: null };
+        }
+        if (options.offerDownload !== undefined) {
+          return { savedTo: null, url: options.offerDownload(path, name, mime) };
+        }
+        throw new ConflictError('Saving files is not available here.');
+      }),
     'files.cancel': ({ transferId }) =>
       typed(async () => (await transfers.cancel(transferId), null)),
     'files.resume': ({ transferId }) => typed(() => transfers.resume(transferId)),

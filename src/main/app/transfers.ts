@@ -267,11 +267,18 @@ export class Transfers {
     return { ...transfer };
   }
 
-  async readPiece(id: string, offset: number, length: number): Promise<Uint8Array> {
+  /** The finished download's file in the profile, with its name and type. */
+  finished(id: string): { path: string; name: string; mime: string } {
     const transfer = this.require(id);
     if (transfer.direction !== 'download' || !transfer.ready) {
       throw new ConflictError('This download has not finished.');
     }
+    return { path: this.path('downloads', id), name: transfer.name, mime: transfer.mime };
+  }
+
+  async readPiece(id: string, offset: number, length: number): Promise<Uint8Array> {
+    const transfer = this.require(id);
+    this.finished(id);
     if (offset > transfer.size) throw new ValidationError('offset is past the end of the file');
     const file = await open(this.path('downloads', id), 'r');
     try {

@@ -37,6 +37,10 @@ export interface AppServiceOptions {
   readonly openExternal?: (url: string) => Promise<boolean>;
   /** The deep link that started the app, once (Electron); later links arrive as events. */
   readonly takeJoinLink?: () => string | null;
+  /** Electron: asks where to save a finished download and copies it; null when cancelled. */
+  readonly saveFile?: (source: string, suggestedName: string) => Promise<string | null>;
+  /** Web shell: offers a finished download to the browser at a one-time same-origin URL. */
+  readonly offerDownload?: (source: string, name: string, mime: string) => string;
   /** Shows a desktop notification for a new message (the host decides focus rules). */
   readonly notify?: (notification: DesktopNotification) => void;
   /** Called whenever the total unread count changes (tray badge). */

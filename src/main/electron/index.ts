@@ -15,3 +15,4 @@ export { isOwnFileUrl, resolveAppPaths, type AppPaths } from './paths';
 export { installOrderedShutdown } from './shutdown';
 export { createUnreadTray, type UnreadTray } from './tray';
 export { createMainWindow, showWindow } from './window';
+export { createSaveFile, safeFileName } from './save-file';

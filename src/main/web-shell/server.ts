@@ -13,6 +13,7 @@ import { WIRE_PATH } from '../../shared/ipc';
 import { createAppService, type AppService } from '../app';
 import { createDispatcher } from '../ipc';
 import { BridgeSocket } from './bridge-socket';
+import { DOWNLOAD_PATH_PREFIX, DownloadTickets } from './downloads';
 import { serveStatic } from './static-files';
 
 export interface WebShellOptions {
@@ -44,12 +45,14 @@ export async function startWebShell(options: WebShellOptions): Promise<RunningWe
   const origin = `http://${HOST}:${port}`;
 
   let bridge: BridgeSocket | null = null;
+  const downloads = new DownloadTickets();
   let service: AppService;
   try {
     service = await createAppService({
       profileDir: resolve(options.profileDir),
       host: 'web',
       emit: (name, payload) => bridge?.broadcast(name, payload),
+      offerDownload: (path, name, mime) => downloads.offer(path, name, mime),
     });
   } catch (error) {
     server.close();
@@ -69,8 +72,16 @@ export async function startWebShell(options: WebShellOptions): Promise<RunningWe
       response.writeHead(403).end();
       return;
     }
-    if (new URL(request.url ?? '/', origin).pathname === WIRE_PATH) {
+    const { pathname } = new URL(request.url ?? '/', origin);
+    if (pathname === WIRE_PATH) {
       response.writeHead(426, { Upgrade: 'websocket' }).end();
+      return;
+    }
+    if (pathname.startsWith(DOWNLOAD_PATH_PREFIX) && request.method === 'GET') {
+      void downloads.serve(pathname, response).catch(() => {
+        if (!response.headersSent) response.writeHead(404);
+        response.end();
+      });
       return;
     }
     void serveStatic(rendererDir, origin, request, response).catch(() => {

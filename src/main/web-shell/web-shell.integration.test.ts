@@ -193,6 +193,15 @@ describe('two peers through the bridge', () => {
       );
     }
     expect(Buffer.concat(pieces).equals(content)).toBe(true);
+
+    // Save: a one-time link the browser downloads from, streamed from disk.
+    const saved = await bob.call('files.save', { transferId: download.id });
+    expect(saved.savedTo).toBeNull();
+    const url = `${joinShell.origin}${saved.url}`;
+    const first = await fetch(url);
+    expect(first.headers.get('content-disposition')).toContain('filename="blob.bin"');
+    expect(Buffer.from(await first.arrayBuffer()).equals(content)).toBe(true);
+    expect((await fetch(url)).status).toBe(404); // spent
   });
 
   it('kicks the second peer: a receipt, a removed room, and nothing more arrives', async () => {

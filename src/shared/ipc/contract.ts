@@ -101,6 +101,15 @@ export interface IpcCalls {
     args: [{ transferId: string; offset: number; length: number }];
     result: Uint8Array;
   };
+  /**
+   * Saves a finished download outside the profile without passing its bytes through the
+   * renderer: Electron asks where and copies on disk (`savedTo`, null if the user cancelled); the
+   * web shell answers a one-time same-origin `url` for the browser to download from.
+   */
+  'files.save': {
+    args: [{ transferId: string }];
+    result: { savedTo: string | null; url: string | null };
+  };
   'files.cancel': { args: [{ transferId: string }]; result: null };
   /** Continue a paused upload (after a restart or a network drop). */
   'files.resume': { args: [{ transferId: string }]; result: V.TransferView };
@@ -267,6 +276,7 @@ export const IPC_CALLS: { readonly [N in IpcCallName]: IpcCallSpec<N> } = Object
       }),
     ),
   },
+  'files.save': { parseArgs: oneArgument(object({ transferId: id })) },
   'files.cancel': { parseArgs: oneArgument(object({ transferId: id })) },
   'files.resume': { parseArgs: oneArgument(object({ transferId: id })) },
   'files.transfers': noArgs,

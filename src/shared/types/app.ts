@@ -1,6 +1,7 @@
 /**
  * What the renderer sees of the app: plain data, JSON- and structured-clone-safe, never a key.
  * Main builds these views from the peer and the node; the renderer only displays them.
+ * Every time is Unix time in milliseconds.
  */
 import type { ConnectionState } from './connection';
 
@@ -168,7 +169,7 @@ export interface TransferView {
   readonly state: TransferState;
   /** Human sentence when failed. */
   readonly error: string | null;
-  /** Set for finished downloads: read the bytes with `files.read`. */
+  /** Set for finished downloads: read the bytes with `files.readPiece`. */
   readonly ready: boolean;
 }
 

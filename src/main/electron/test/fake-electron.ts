@@ -124,6 +124,11 @@ export const app = new FakeApp();
 export const dialog = {
   showMessageBox: vi.fn(async (..._args: unknown[]) => ({ response: 1, checkboxChecked: false })),
   showErrorBox: vi.fn(),
+  showSaveDialog: vi.fn(
+    async (..._args: unknown[]): Promise<{ canceled: boolean; filePath?: string }> => ({
+      canceled: true,
+    }),
+  ),
 };
 
 export const shell = { openExternal: vi.fn(async (_url: string) => undefined) };

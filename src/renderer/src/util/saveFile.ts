@@ -14,6 +14,18 @@ export function saveBlob(blob: Blob, fileName: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 30_000);
 }
 
+/** Lets the browser download a same-origin URL (the web shell's one-time file link). */
+export function saveUrl(url: string, fileName: string): void {
+  const anchor = document.createElement('a');
+  anchor.href = url;
+  anchor.download = fileName;
+  anchor.rel = 'noopener';
+  anchor.style.display = 'none';
+  document.body.appendChild(anchor);
+  anchor.click();
+  anchor.remove();
+}
+
 export function saveText(text: string, fileName: string, mime = 'application/json'): void {
   saveBlob(new Blob([text], { type: mime }), fileName);
 }

@@ -3,10 +3,11 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { downloadFile, transfersSelectors, useTransfersStore } from '../../store/transfersStore';
 import { TID } from '../../testids';
 import { formatBytes } from '../../util/format';
-import { saveBlob } from '../../util/saveFile';
+import { useState } from 'react';
+import { call } from '../../bridge/call';
+import { saveUrl } from '../../util/saveFile';
 import { useAction } from '../../util/useAction';
 import { ImagePreview, PREVIEW_MAX_BYTES } from './ImagePreview';
-import { readDownload } from './readDownload';
 import { TransferItem } from './TransferItem';
 
 /** A short label for the file icon: its extension, or FILE. */
@@ -34,6 +35,15 @@ export function FileCard({
   const ready = transfer !== null && transfer.state === 'done' && transfer.ready;
   const active = transfer !== null && (transfer.state === 'running' || transfer.state === 'paused');
   const isImage = file.mime.toLowerCase().startsWith('image/');
+  const [savedTo, setSavedTo] = useState<string | null>(null);
+
+  // Main saves it: the desktop app copies on disk where the user chose; the web shell hands the
+  // browser a one-time link. Either way the bytes never pass through this page.
+  const save = async (transferId: string) => {
+    const result = await call('files.save', { transferId });
+    if (result.url !== null) saveUrl(result.url, file.name);
+    setSavedTo(result.savedTo);
+  };
 
   return (
     <div className="file-card" data-testid={TID.fileCard} data-file-name={file.name}>
@@ -53,6 +63,7 @@ export function FileCard({
         <ImagePreview transfer={transfer} alt={file.name} />
       )}
       <ErrorNotice error={action.error} />
+      {savedTo !== null && <div className="muted">Saved to {savedTo}</div>}
       <div className="file-card-actions">
         {!active && !ready && (
           <button
@@ -69,9 +80,7 @@ export function FileCard({
             type="button"
             className="primary"
             disabled={action.busy}
-            onClick={() =>
-              void action.run(async () => saveBlob(await readDownload(transfer), file.name))
-            }
+            onClick={() => void action.run(() => save(transfer.id))}
             data-testid={TID.saveButton}
           >
             Save

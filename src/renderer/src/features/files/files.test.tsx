@@ -111,6 +111,7 @@ describe('files', () => {
       'files.download': () => transfer({ id: 'dl-1', messageId: 'fm', size: 5 }),
       'files.readPiece': ({ offset, length }) =>
         new Uint8Array([1, 2, 3, 4, 5]).slice(offset, offset + length),
+      'files.save': () => ({ savedTo: null, url: '/download/ticket-1' }),
     });
     const card = await screen.findByTestId(TID.fileCard);
     expect(card.textContent).toContain('cat.png');
@@ -138,10 +139,26 @@ describe('files', () => {
     await user.click(within(card).getByTestId(TID.saveButton));
     await waitFor(() => expect(clicks).toHaveLength(1));
     expect(clicks[0]?.download).toBe('cat.png');
-    expect(clicks[0]?.getAttribute('href')).toMatch(/^blob:/);
-    const saved = created[created.length - 1];
-    expect(saved?.size).toBe(5);
-    expect(saved?.type).toBe('image/png');
+    expect(clicks[0]?.getAttribute('href')).toBe('/download/ticket-1');
+    expect(fake.callsTo('files.save')).toEqual([[{ transferId: 'dl-1' }]]);
+  });
+
+  it('says where the desktop app saved a file', async () => {
+    const user = userEvent.setup();
+    const { fake } = openRoom({
+      'files.download': () => transfer({ id: 'dl-2', messageId: 'fm', size: 5 }),
+      'files.save': () => ({ savedTo: '/home/me/Downloads/cat.png', url: null }),
+    });
+    const card = await screen.findByTestId(TID.fileCard);
+    await user.click(within(card).getByTestId(TID.downloadButton));
+    act(() =>
+      fake.emit(
+        'transfers.changed',
+        transfer({ id: 'dl-2', messageId: 'fm', size: 5, state: 'done', ready: true }),
+      ),
+    );
+    await user.click(await within(card).findByTestId(TID.saveButton));
+    expect(await within(card).findByText('Saved to /home/me/Downloads/cat.png')).toBeTruthy();
   });
 
   it('uploads files dropped on the room', async () => {
