@@ -10,7 +10,13 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppState, MessageView, RoomView, TransferView } from '../../shared/types';
+import type {
+  AppState,
+  MessageView,
+  NodeStatusView,
+  RoomView,
+  TransferView,
+} from '../../shared/types';
 import { BridgeClient } from '../../../test-support/bridge-client';
 import { KEY_PROTECTION_ENV } from '../app';
 import { startWebShell, type RunningWebShell } from './server';
@@ -220,6 +226,19 @@ describe('two peers through the bridge', () => {
     await expect(bob.call('messages.send', { roomId, text: 'still here?' })).rejects.toThrow(
       /removed/,
     );
+  });
+
+  it('the host sees its node status: posture, version, peers connected and storage', async () => {
+    const status = (
+      await alice.waitForEvent(
+        // The first stats line may predate the peers; one comes every 5 s.
+        (e) => e.name === 'node.status' && ((e.payload as NodeStatusView).peersConnected ?? 0) >= 2,
+      )
+    ).payload as NodeStatusView;
+    expect(status.running).toBe(true);
+    expect(status.serverVersion).toMatch(/^\d+\.\d+\.\d+/);
+    expect(status.posture).toMatchObject({ tls: true, auth: 'signed', acl: true });
+    expect(status.storageBytes).toBeGreaterThan(0);
   });
 
   it('the admin revokes the second user', async () => {
