@@ -48,7 +48,7 @@ import {
 } from '../protocol';
 import { BusConnection, type BusConnectionOptions, type ConnectionState } from './connection';
 import { FrameCache } from './frame-cache';
-import { Outbox } from './outbox';
+import { Outbox, type OutboxEntry } from './outbox';
 import type {
   DeliveryPath,
   DroppedFrame,
@@ -68,6 +68,8 @@ import type {
 export const DEFAULT_POLL_INTERVAL_MS = 30_000;
 const PUBLISH_TIMEOUT_MS = 5_000;
 const RETRY_FLUSH_MS = 1_000;
+/** Outbox entries published before waiting for their acks. */
+const PUBLISH_WINDOW = 32;
 const MEMBER_REFRESH_MIN_MS = 1_000;
 
 export class BusError extends Error {
@@ -853,49 +855,80 @@ export class BusPeer extends EventEmitter<BusPeerEvents> {
     }
   }
 
-  /** One pass over the outbox; stops at the first transport failure and retries later. */
+  /**
+   * One pass over the outbox: publishes up to PUBLISH_WINDOW entries at a time (acks come back
+   * pipelined), and gives up on a window as soon as the connection drops instead of waiting out
+   * the publish timeout — the next pass on reconnect resends the same msgIDs, which JetStream
+   * and receivers deduplicate. Stops at the first failure and retries later.
+   */
   private async flushPass(): Promise<void> {
     const done: string[] = [];
+    const cut = this.connectionCut();
     try {
-      for (const entry of this.outbox.list()) {
+      const entries = this.outbox.list();
+      for (let start = 0; start < entries.length; start += PUBLISH_WINDOW) {
         if (this.closing) return;
         if (this.bus.state !== 'connected') {
           this.scheduleRetry();
           return;
         }
-        const room = this.rooms.get(entry.roomId);
-        if (!room) {
-          if (!this.roomsLoaded) {
+        const window: { entry: OutboxEntry; room: RoomState }[] = [];
+        for (const entry of entries.slice(start, start + PUBLISH_WINDOW)) {
+          const room = this.rooms.get(entry.roomId);
+          if (room) {
+            window.push({ entry, room });
+          } else if (!this.roomsLoaded) {
             this.scheduleRetry();
             return;
+          } else {
+            done.push(entry.id);
+            this.setStatus({
+              id: entry.id,
+              roomId: entry.roomId,
+              state: 'failed',
+              reason: 'not a member of this room',
+            });
           }
-          done.push(entry.id);
-          this.setStatus({
-            id: entry.id,
-            roomId: entry.roomId,
-            state: 'failed',
-            reason: 'not a member of this room',
-          });
-          continue;
         }
+        const acks = window.map(({ entry, room }) => this.publishEntry(entry, room));
+        // An abandoned window's late answers are settled here; resends cover them.
+        for (const ack of acks) ack.catch(() => {});
         try {
-          const ack = await this.js.publish(room.dataPlane.subject, entry.frame, {
-            msgID: entry.id,
-            timeout: PUBLISH_TIMEOUT_MS,
-          });
-          done.push(entry.id);
-          this.log('stored', { id: entry.id, seq: ack.seq, duplicate: ack.duplicate });
-          this.setStatus({ id: entry.id, roomId: entry.roomId, state: 'stored' });
+          await Promise.race([Promise.all(acks), cut.dropped]);
         } catch (error) {
-          this.log('publish-failed', { id: entry.id, error: String(error) });
+          this.log('publish-failed', { error: String(error) });
           this.scheduleRetry();
           return;
         }
+        done.push(...window.map(({ entry }) => entry.id));
         if (done.length >= 64) await this.outbox.remove(done.splice(0));
       }
     } finally {
+      cut.dispose();
       if (done.length > 0) await this.outbox.remove(done);
     }
+  }
+
+  private async publishEntry(entry: OutboxEntry, room: RoomState): Promise<void> {
+    const ack = await this.js.publish(room.dataPlane.subject, entry.frame, {
+      msgID: entry.id,
+      timeout: PUBLISH_TIMEOUT_MS,
+    });
+    this.log('stored', { id: entry.id, seq: ack.seq, duplicate: ack.duplicate });
+    this.setStatus({ id: entry.id, roomId: entry.roomId, state: 'stored' });
+  }
+
+  /** A promise that rejects when the connection leaves `connected` (until disposed). */
+  private connectionCut(): { dropped: Promise<never>; dispose: () => void } {
+    let onState: (state: string) => void = () => {};
+    const dropped = new Promise<never>((_, reject) => {
+      onState = (state) => {
+        if (state !== 'connected') reject(new BusError(`connection ${state}`));
+      };
+      this.bus.on('state', onState);
+    });
+    dropped.catch(() => {});
+    return { dropped, dispose: () => this.bus.off('state', onState) };
   }
 
   // ---------------------------------------------------------------- receiving

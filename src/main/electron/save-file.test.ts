@@ -26,7 +26,7 @@ describe('saving a finished download', () => {
     const source = join(dir, 'downloaded');
     writeFileSync(source, 'bytes');
     const target = join(dir, 'chosen.txt');
-    const save = createSaveFile(() => new FakeBrowserWindow() as never);
+    const save = createSaveFile(() => new FakeBrowserWindow({}) as never);
     vi.mocked(dialog.showSaveDialog).mockResolvedValueOnce({ canceled: false, filePath: target });
     expect(await save(source, '../x.txt')).toBe(target);
     expect(readFileSync(target, 'utf8')).toBe('bytes');
