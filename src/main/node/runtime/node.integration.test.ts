@@ -299,4 +299,21 @@ describe('node - whole node from outside', () => {
     node = await startNode({ dataDir, httpPort: 0, natsPort: 0 });
     expect((await api(alice, 'GET', '/v1/users')).status).toBe(200);
   });
+
+  it('a node started on free ports keeps them when its nats-server is killed and restarted', async () => {
+    const before = node.supervisor.urls[0];
+    const pid = node.supervisor.pid!;
+    process.kill(pid, 'SIGKILL');
+    const deadline = Date.now() + 30_000;
+    while (node.supervisor.pid === pid || node.supervisor.pid === undefined) {
+      if (Date.now() > deadline) throw new Error('nats-server was not restarted');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(node.supervisor.urls[0]).toBe(before);
+    // The node's own connections found it again: a store-backed call and the stats answer.
+    await expect
+      .poll(async () => (await api(alice, 'GET', '/v1/users')).status, { timeout: 30_000 })
+      .toBe(200);
+    expect((await node.stats()).storeBytes).toBeGreaterThan(0);
+  });
 });

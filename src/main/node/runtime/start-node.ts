@@ -8,7 +8,7 @@
  */
 import type { Server } from 'node:https';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
@@ -28,6 +28,7 @@ import {
   inspectNatsServer,
   renderNatsServerConfig,
   type NatsServerConfigModel,
+  type Port,
 } from '../nats-server';
 import type { CompiledUser } from '../acl/compile';
 import { BlobRefs } from '../blobs/blob-refs';
@@ -103,14 +104,18 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     onEvent: (event) => log('nats-server', { ...event }),
   });
   const inspection = await inspectNatsServer(supervisor.bin, options.dev ? 'dev' : 'production');
+  // "Any free port" is chosen here, not by nats-server (`-1`): a restarted server must come back
+  // on the same port for peers and the node's own connections, and nats-server cannot reload a
+  // changed port into the config. (Another process could take the port in between: then the
+  // start fails loudly.)
+  const natsPort: Port =
+    options.natsPort === 0 ? await freePort(bind) : (options.natsPort ?? DEFAULT_NATS_PORT);
+  const monitoringPort: Port = await freePort('127.0.0.1');
   const model = (users: readonly CompiledUser[]): NatsServerConfigModel => ({
-    listen: {
-      host: bind,
-      port: options.natsPort === 0 ? 'auto' : (options.natsPort ?? DEFAULT_NATS_PORT),
-    },
+    listen: { host: bind, port: natsPort },
     portsFileDir: paths.natsDir,
     // Loopback only: the node reads its peer count and store size here (stats()).
-    monitoring: { port: 'auto' },
+    monitoring: { port: monitoringPort },
     tls: tlsFiles(state),
     maxPayloadBytes: DEFAULT_MAX_PAYLOAD,
     jetstream: {
@@ -246,6 +251,15 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     await supervisor.stop();
     throw error;
   }
+}
+
+async function freePort(host: string): Promise<number> {
+  const probe = createServer();
+  probe.listen(0, isWildcard(host) ? undefined : host.replace(/^\[|\]$/g, ''));
+  await once(probe, 'listening');
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
 
 async function readStats(monitorUrl: string | undefined, internal: number): Promise<NodeStats> {
