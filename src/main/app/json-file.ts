@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../base/atomic-file';
+import { removeStaleTempFiles, writeFileAtomic } from '../base/atomic-file';
 
 export class JsonFile<T> {
   private constructor(
@@ -22,6 +22,7 @@ export class JsonFile<T> {
     onDamaged: (path: string) => void = () => {},
   ): Promise<JsonFile<T>> {
     const path = join(profileDir, name);
+    await removeStaleTempFiles(profileDir, [name]).catch(() => {}); // left by a crash mid-write
     let text: string | undefined;
     try {
       text = await readFile(path, 'utf8');

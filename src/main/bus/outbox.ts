@@ -11,7 +11,7 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeSecretFileAtomic } from '../base/atomic-file';
+import { removeStaleTempFiles, writeSecretFileAtomic } from '../base/atomic-file';
 import { base64urlDecode, base64urlEncode, isMessageId, isRoomId } from '../protocol';
 
 export const OUTBOX_FILE = 'outbox.json';
@@ -43,6 +43,7 @@ export class Outbox {
 
   static async open(profileDir: string): Promise<Outbox> {
     await mkdir(profileDir, { recursive: true, mode: 0o700 });
+    await removeStaleTempFiles(profileDir, [OUTBOX_FILE]); // left by a crash mid-write
     const outbox = new Outbox(join(profileDir, OUTBOX_FILE));
     let text: string | undefined;
     try {

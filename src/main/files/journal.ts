@@ -57,9 +57,12 @@ export class UploadJournal {
     roomId: string,
     absolutePath: string,
   ): Promise<UploadJournal | undefined> {
-    const file = join(journalDir, journalFileName(roomId, absolutePath));
+    const name = journalFileName(roomId, absolutePath);
+    const file = join(journalDir, name);
     let text: string;
     try {
+      // A crash mid-write left at most a temp file beside the journal: clear it on the way in.
+      await removeStaleTempFiles(journalDir, [name]);
       text = await readFile(file, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
