@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FILE_PIECE_MAX } from '../../../shared/ipc/contract';
 import { transfer } from '../test/fixtures';
 import { installFakeBridge } from '../test/harness';
@@ -58,7 +58,10 @@ describe('uploadFile', () => {
       'files.cancel': () => null,
     });
     const upload = uploadFile('room-1', fileOf(FILE_PIECE_MAX * 3));
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    // Cancel while the first piece is in flight (reading 1 MiB in jsdom is slow on a busy machine).
+    await vi.waitFor(() => expect(fake.callsTo('files.writePiece')).toHaveLength(1), {
+      timeout: 30_000,
+    });
     await cancelTransfer('up-3');
     release();
     await expect(upload).resolves.toBeNull();
