@@ -40,6 +40,8 @@ export class PeerSession {
   private readonly changed = new Map<string, Map<string, MessageView>>();
   private flushTimer: NodeJS.Timeout | undefined;
   private roomsDirty = false;
+  /** Each open room as last shown: what a kicked room keeps showing (marked removed). */
+  private readonly lastRoomViews = new Map<string, RoomView>();
 
   private constructor(
     readonly peer: BusPeer,
@@ -135,8 +137,6 @@ export class PeerSession {
       .catch(() => {});
     this.roomsChanged();
   }
-
-  private lastRoomViews = new Map<string, RoomView>();
 
   private roomsChanged(): void {
     this.roomsDirty = true;

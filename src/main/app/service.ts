@@ -49,7 +49,13 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
   let closed = false;
   let connectionState: ConnectionState = { status: 'offline', since: Date.now() };
 
-  const clients = new Map<'control' | 'blobs', ControlPlaneClient | BlobClient>();
+  // Built on first use, dropped when the profile connects to another node.
+  let controlClient: ControlPlaneClient | null = null;
+  let blobClient: BlobClient | null = null;
+  const forgetClients = () => {
+    controlClient = null;
+    blobClient = null;
+  };
   function clientOptions() {
     if (connection === null) throw new ConflictError('Host a bus or join one first.');
     return {
@@ -59,16 +65,9 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
       signSeed: identity.require().keys.signSeed,
     };
   }
-  const control = (): ControlPlaneClient => {
-    const client = clients.get('control') ?? new ControlPlaneClient(clientOptions());
-    clients.set('control', client);
-    return client as ControlPlaneClient;
-  };
-  const blobs = (): BlobClient => {
-    const client = clients.get('blobs') ?? new BlobClient(clientOptions());
-    clients.set('blobs', client);
-    return client as BlobClient;
-  };
+  const control = (): ControlPlaneClient =>
+    (controlClient ??= new ControlPlaneClient(clientOptions()));
+  const blobs = (): BlobClient => (blobClient ??= new BlobClient(clientOptions()));
   const requireSession = (): PeerSession => {
     if (session === null) {
       throw new UnavailableError('Not connected to the bus yet; it reconnects by itself.');
@@ -139,7 +138,10 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
           ...(options.onUnreadTotal ? { onUnreadTotal: options.onUnreadTotal } : {}),
           onConnection: () => session !== null && setConnection(peerStatus(session)),
         });
-        if (closed) return void (await opened.close());
+        if (closed) {
+          await opened.close(); // the app closed while connecting
+          return;
+        }
         session = opened;
         role = (await control().get<{ role: 'admin' | 'member' }>('/v1/me')).role;
         setConnection(peerStatus(opened));
@@ -193,7 +195,7 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
           throw new ConflictError('This profile is already connected to a bus.');
         const status = await nodeHost.host(hostOptions, identityCard(identity.require()));
         connection = await loadConnection(profileDir);
-        clients.clear();
+        forgetClients();
         emit('app.state', state());
         await connect();
         return status;
@@ -234,7 +236,7 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
         }
         const joined = await joinWithLink(link, { profileDir, identity: identity.require() });
         connection = joined.connection;
-        clients.clear();
+        forgetClients();
         await connect();
         return state();
       }),
