@@ -26,7 +26,7 @@ const REQUIRED_STEPS = [
   'test:unit',
 ];
 /** Run when package.json has them (owned by other issues; coordinated by name only). */
-const OPTIONAL_SUITES = ['test:keychain', 'test:integration', 'test:e2e'];
+const OPTIONAL_SUITES = ['test:keychain', 'test:integration', 'test:security', 'test:e2e'];
 
 function resultFiles(dir) {
   return new Set(readdirSync(dir).filter((f) => f.endsWith('.json')));

@@ -13,6 +13,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { nkeyAuthenticator, type NatsConnection } from '@nats-io/nats-core';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { ed25519PublicKey, nkeyUserPublic, nkeyUserSeed } from '../../crypto';
 import { hexEncode, parseIdentityCard } from '../../protocol';
@@ -110,12 +111,11 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   // start fails loudly.)
   const natsPort: Port =
     options.natsPort === 0 ? await freePort(bind) : (options.natsPort ?? DEFAULT_NATS_PORT);
-  const monitoringPort: Port = await freePort('127.0.0.1');
+  // No monitoring endpoint: it would tell any local process (and, through its CORS header, any
+  // web page) who is connected to which room. Stats come over the node's own connections.
   const model = (users: readonly CompiledUser[]): NatsServerConfigModel => ({
     listen: { host: bind, port: natsPort },
     portsFileDir: paths.natsDir,
-    // Loopback only: the node reads its peer count and store size here (stats()).
-    monitoring: { port: monitoringPort },
     tls: tlsFiles(state),
     maxPayloadBytes: DEFAULT_MAX_PAYLOAD,
     jetstream: {
@@ -238,7 +238,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       posture,
       dataPlane,
       supervisor,
-      stats: () => readStats(supervisor.monitoringUrls[0], connections.length),
+      stats: () => readStats(nodeConn, busConn),
       stop: async () => {
         server.close();
         server.closeAllConnections();
@@ -262,17 +262,21 @@ async function freePort(host: string): Promise<number> {
   return port;
 }
 
-async function readStats(monitorUrl: string | undefined, internal: number): Promise<NodeStats> {
-  if (monitorUrl === undefined) return { peers: 0, storeBytes: 0 };
-  const get = async (path: string) =>
-    (await (
-      await fetch(new URL(path, monitorUrl), { signal: AbortSignal.timeout(2_000) })
-    ).json()) as Record<string, unknown>;
-  const [varz, jsz] = await Promise.all([get('/varz'), get('/jsz')]);
-  const connections = typeof varz['connections'] === 'number' ? varz['connections'] : 0;
-  const storage = typeof jsz['storage'] === 'number' ? jsz['storage'] : 0;
-  const memory = typeof jsz['memory'] === 'number' ? jsz['memory'] : 0;
-  return { peers: Math.max(0, connections - internal), storeBytes: storage + memory };
+/**
+ * Peers on the data plane (the BUS account's connections, asked of the server from inside the
+ * account, minus the node's own) and bytes stored by both accounts' JetStream.
+ */
+async function readStats(nodeConn: NatsConnection, busConn: NatsConnection): Promise<NodeStats> {
+  const [connz, busInfo, nodeInfo] = await Promise.all([
+    busConn.request('$SYS.REQ.ACCOUNT.PING.CONNZ', '{}', { timeout: 2_000 }),
+    jetstreamManager(busConn).then((jsm) => jsm.getAccountInfo()),
+    jetstreamManager(nodeConn).then((jsm) => jsm.getAccountInfo()),
+  ]);
+  const total = (connz.json() as { data?: { total?: unknown } }).data?.total;
+  return {
+    peers: typeof total === 'number' ? Math.max(0, total - 1) : 0,
+    storeBytes: busInfo.storage + busInfo.memory + nodeInfo.storage + nodeInfo.memory,
+  };
 }
 
 async function requireExistingStore(nc: NatsConnection): Promise<void> {
