@@ -6,6 +6,7 @@ import { loadAppState } from '../../store/appStore';
 import { TID } from '../../testids';
 import { useAction } from '../../util/useAction';
 import { KEY_PROTECTION_TEXT, passphraseProblem } from './keyProtection';
+import { PasswordField } from '../../components/PasswordField';
 
 const HANDLE_MAX = 64;
 
@@ -56,26 +57,20 @@ export function CreateIdentityForm({ protection }: { protection: KeyProtectionVi
       </p>
       {needsPassphrase && (
         <>
-          <label>
-            Passphrase (at least 8 characters)
-            <input
-              type="password"
-              value={passphrase}
-              onChange={(e) => setPassphrase(e.target.value)}
-              data-testid={TID.createIdentityPassphrase}
-              autoComplete="new-password"
-            />
-          </label>
-          <label>
-            Passphrase again
-            <input
-              type="password"
-              value={repeat}
-              onChange={(e) => setRepeat(e.target.value)}
-              data-testid={TID.createIdentityPassphraseRepeat}
-              autoComplete="new-password"
-            />
-          </label>
+          <PasswordField
+            label="Passphrase (at least 8 characters)"
+            value={passphrase}
+            onChange={setPassphrase}
+            testId={TID.createIdentityPassphrase}
+            isNew={true}
+          />
+          <PasswordField
+            label="Passphrase again"
+            value={repeat}
+            onChange={setRepeat}
+            testId={TID.createIdentityPassphraseRepeat}
+            isNew={true}
+          />
         </>
       )}
       {problem !== null && (

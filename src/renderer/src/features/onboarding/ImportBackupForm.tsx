@@ -5,6 +5,7 @@ import { loadAppState } from '../../store/appStore';
 import { TID } from '../../testids';
 import { useAction } from '../../util/useAction';
 import { PASSPHRASE_MIN } from './keyProtection';
+import { PasswordField } from '../../components/PasswordField';
 
 const BACKUP_MAX = 64 * 1024;
 
@@ -67,27 +68,21 @@ export function ImportBackupForm({
           {fileProblem}
         </p>
       )}
-      <label>
-        Passphrase of the backup
-        <input
-          type="password"
-          value={passphrase}
-          onChange={(e) => setPassphrase(e.target.value)}
-          data-testid={TID.importBackupPassphrase}
-          autoComplete="current-password"
-        />
-      </label>
+      <PasswordField
+        label="Passphrase of the backup"
+        value={passphrase}
+        onChange={setPassphrase}
+        testId={TID.importBackupPassphrase}
+        isNew={false}
+      />
       {askStorePassphrase && (
-        <label>
-          Passphrase for this computer (optional; empty uses the backup&apos;s)
-          <input
-            type="password"
-            value={storePassphrase}
-            onChange={(e) => setStorePassphrase(e.target.value)}
-            data-testid={TID.importBackupStorePassphrase}
-            autoComplete="new-password"
-          />
-        </label>
+        <PasswordField
+          label="Passphrase for this computer (optional; empty uses the backup's)"
+          value={storePassphrase}
+          onChange={setStorePassphrase}
+          testId={TID.importBackupStorePassphrase}
+          isNew={true}
+        />
       )}
       <ErrorNotice error={action.error} />
       <button

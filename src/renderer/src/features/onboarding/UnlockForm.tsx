@@ -5,6 +5,7 @@ import { loadAppState } from '../../store/appStore';
 import { TID } from '../../testids';
 import { useAction } from '../../util/useAction';
 import { PASSPHRASE_MIN } from './keyProtection';
+import { PasswordField } from '../../components/PasswordField';
 
 /** The identity exists under a passphrase: ask for it. */
 export function UnlockForm({ handle }: { handle: string | null }) {
@@ -26,17 +27,14 @@ export function UnlockForm({ handle }: { handle: string | null }) {
         {handle === null ? 'Your identity' : `The identity of ${handle}`} is protected by a
         passphrase. Type it to unlock.
       </p>
-      <label>
-        Passphrase
-        <input
-          type="password"
-          autoFocus
-          value={passphrase}
-          onChange={(e) => setPassphrase(e.target.value)}
-          data-testid={TID.unlockPassphrase}
-          autoComplete="current-password"
-        />
-      </label>
+      <PasswordField
+        label="Passphrase"
+        value={passphrase}
+        onChange={setPassphrase}
+        testId={TID.unlockPassphrase}
+        isNew={false}
+        autoFocus
+      />
       <ErrorNotice error={action.error} />
       <button
         type="submit"

@@ -5,6 +5,7 @@ import { TID } from '../../testids';
 import { saveText } from '../../util/saveFile';
 import { useAction } from '../../util/useAction';
 import { passphraseProblem } from '../onboarding/keyProtection';
+import { PasswordField } from '../../components/PasswordField';
 
 /** Export the identity as a backup sealed under a passphrase, saved as a file. */
 export function ExportBackupForm({ handle }: { handle: string }) {
@@ -37,26 +38,20 @@ export function ExportBackupForm({ handle }: { handle: string }) {
         them anyone can be you.
       </p>
       <div className="form-row">
-        <label>
-          Backup passphrase
-          <input
-            type="password"
-            value={passphrase}
-            onChange={(e) => setPassphrase(e.target.value)}
-            autoComplete="new-password"
-            data-testid={TID.exportPassphrase}
-          />
-        </label>
-        <label>
-          Again
-          <input
-            type="password"
-            value={repeat}
-            onChange={(e) => setRepeat(e.target.value)}
-            autoComplete="new-password"
-            data-testid={TID.exportPassphraseRepeat}
-          />
-        </label>
+        <PasswordField
+          label="Backup passphrase"
+          value={passphrase}
+          onChange={setPassphrase}
+          testId={TID.exportPassphrase}
+          isNew={true}
+        />
+        <PasswordField
+          label="Again"
+          value={repeat}
+          onChange={setRepeat}
+          testId={TID.exportPassphraseRepeat}
+          isNew={true}
+        />
       </div>
       {problem !== null && (
         <p className="field-problem" role="alert">
