@@ -238,7 +238,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       posture,
       dataPlane,
       supervisor,
-      stats: () => readStats(nodeConn, busConn),
+      stats: () => readStats(nodeConn, busConn, blobs),
       stop: async () => {
         server.close();
         server.closeAllConnections();
@@ -264,18 +264,24 @@ async function freePort(host: string): Promise<number> {
 
 /**
  * Peers on the data plane (the BUS account's connections, asked of the server from inside the
- * account, minus the node's own) and bytes stored by both accounts' JetStream.
+ * account, minus the node's own) and bytes stored: both accounts' JetStream plus file chunks.
  */
-async function readStats(nodeConn: NatsConnection, busConn: NatsConnection): Promise<NodeStats> {
-  const [connz, busInfo, nodeInfo] = await Promise.all([
+async function readStats(
+  nodeConn: NatsConnection,
+  busConn: NatsConnection,
+  blobs: FileBlobStore,
+): Promise<NodeStats> {
+  const [connz, busInfo, nodeInfo, blobBytes] = await Promise.all([
     busConn.request('$SYS.REQ.ACCOUNT.PING.CONNZ', '{}', { timeout: 2_000 }),
     jetstreamManager(busConn).then((jsm) => jsm.getAccountInfo()),
     jetstreamManager(nodeConn).then((jsm) => jsm.getAccountInfo()),
+    blobs.size(),
   ]);
   const total = (connz.json() as { data?: { total?: unknown } }).data?.total;
+  const jetStreamBytes = busInfo.storage + busInfo.memory + nodeInfo.storage + nodeInfo.memory;
   return {
     peers: typeof total === 'number' ? Math.max(0, total - 1) : 0,
-    storeBytes: busInfo.storage + busInfo.memory + nodeInfo.storage + nodeInfo.memory,
+    storeBytes: jetStreamBytes + blobBytes,
   };
 }
 
