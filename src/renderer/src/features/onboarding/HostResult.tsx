@@ -13,7 +13,10 @@ export function HostResult({ status }: { status: NodeStatusView }) {
         app will show them this CA fingerprint to confirm.
       </p>
       {status.address !== null ? (
-        <NodeAddresses address={status.address} />
+        <NodeAddresses
+          address={status.address}
+          testIds={{ caFingerprint: TID.hostCaFingerprint, addresses: TID.hostAddresses }}
+        />
       ) : (
         <p className="muted">The node has not published its addresses yet.</p>
       )}

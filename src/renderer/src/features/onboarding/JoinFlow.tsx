@@ -5,6 +5,7 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { clearJoinLink, setAppState } from '../../store/appStore';
 import { TID } from '../../testids';
 import { useAction } from '../../util/useAction';
+import { NodeAddresses } from './NodeAddresses';
 
 /**
  * "Join with an invite link": paste the link, see which node it names (id and CA fingerprint),
@@ -80,28 +81,10 @@ export function JoinFlow({ initialLink, onBack }: { initialLink: string; onBack:
         Compare the CA fingerprint with the one the node&apos;s host sees (Admin → Node). If they
         differ, do not join.
       </p>
-      <dl className="facts">
-        <dt>Node id</dt>
-        <dd>
-          <code data-testid={TID.joinNodeId}>{preview.nodeId}</code>
-        </dd>
-        <dt>CA fingerprint</dt>
-        <dd>
-          <code className="fingerprint" data-testid={TID.joinCaFingerprint}>
-            {preview.caFingerprint}
-          </code>
-        </dd>
-        <dt>Addresses</dt>
-        <dd>
-          <ul className="plain-list">
-            {[...preview.controlUrls, ...preview.natsUrls].map((url) => (
-              <li key={url}>
-                <code>{url}</code>
-              </li>
-            ))}
-          </ul>
-        </dd>
-      </dl>
+      <NodeAddresses
+        address={preview}
+        testIds={{ nodeId: TID.joinNodeId, caFingerprint: TID.joinCaFingerprint }}
+      />
       <ErrorNotice error={action.error} />
       <div className="form-actions">
         <button type="button" onClick={() => setPreview(null)}>
