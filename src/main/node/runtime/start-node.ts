@@ -63,6 +63,11 @@ export interface NodeOptions {
   /** Dev mode only warns about a known-bad nats-server version instead of refusing. */
   readonly dev?: boolean;
   readonly natsServerBin?: string;
+  /**
+   * Control-plane requests per second allowed from one source address (burst: twice as many).
+   * Sized for a team behind one NAT; benchmarks raise it to measure the request path itself.
+   */
+  readonly requestsPerSourcePerSecond?: number;
   readonly log?: (event: string, detail: Record<string, unknown>) => void;
 }
 
@@ -184,6 +189,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       server_version: inspection.version.text,
     };
     let controlUrls: string[] = [];
+    const perSource = options.requestsPerSourcePerSecond ?? 100;
     const natsUrls = supervisor.urls.map((url) => url.replace(/^nats:/, 'tls:'));
     const server: Server = createControlPlaneServer({
       nodeId: state.nodeId,
@@ -214,7 +220,11 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       }),
       lookupSigner: activeSignerLookup(store),
       // Per source address: generous enough for a team behind one NAT, far below a flood.
-      rateLimiter: new RateLimiter({ ratePerSecond: 100, burst: 200, maxSources: 10_000 }),
+      rateLimiter: new RateLimiter({
+        ratePerSecond: perSource,
+        burst: 2 * perSource,
+        maxSources: 10_000,
+      }),
       inflight: new InflightLimiter(128 * 1024 * 1024),
       replayCache: new ReplayCache({ ttlMs: 60_000, maxEntries: 100_000 }),
       log,
