@@ -5,13 +5,14 @@
  * declared length), and the node's resident memory barely moves.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openIdentity } from '../../identity';
 import { signRequest } from '../../protocol';
+import { removeWhenUnused } from '../../../../test-support/processes';
 
 const BIN = resolve(__dirname, '../../../../bin/unibus.mjs');
 const MiB = 1024 * 1024;
@@ -72,10 +73,8 @@ describe('node - oversize body flood (H1, N2)', () => {
     hostSeed = opened!.identity.keys.signSeed;
   });
 
-  afterAll(() => {
-    node?.kill('SIGTERM');
-    rmSync(root, { recursive: true, force: true });
-  });
+  // The node stops its nats-server, then exits; only then is its data folder removed.
+  afterAll(() => removeWhenUnused(root, { children: [node] }));
 
   /**
    * One oversize request: a declared length is answered before the body is sent (only 1 KiB
