@@ -6,9 +6,8 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { ensureNatsServer, NatsServerMissingError } = await import(
-  '../src/main/node/nats-server/resolve.ts'
-);
+const { ensureNatsServer, NatsServerMissingError } =
+  await import('../src/main/node/nats-server/resolve.ts');
 const { printBuildProgress } = await import('../src/main/node/nats-server/go-build.ts');
 
 try {

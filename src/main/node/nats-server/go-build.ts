@@ -76,7 +76,11 @@ export function goMissingSentence(version: string, platform: NodeJS.Platform): s
   return `Hosting a node needs nats-server ${version}, and Go is not installed to build it: install Go 1.${MIN_GO_MINOR} or later (${command}, or from https://go.dev/dl/) and try again.`;
 }
 
-function findOnPath(name: string, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string | null {
+function findOnPath(
+  name: string,
+  env: NodeJS.ProcessEnv,
+  platform: NodeJS.Platform,
+): string | null {
   const exe = platform === 'win32' ? `${name}.exe` : name;
   for (const dir of (env['PATH'] ?? '').split(delimiter)) {
     if (!dir) continue;
@@ -134,7 +138,9 @@ async function buildOnce(options: GoBuildOptions, target: string): Promise<strin
     try {
       const built = await goInstall(go, options, temp, report);
       if (!options.isBuilt(built)) {
-        throw new NatsServerBuildError(`go install wrote ${built}, which is not nats-server ${version}`);
+        throw new NatsServerBuildError(
+          `go install wrote ${built}, which is not nats-server ${version}`,
+        );
       }
       await chmod(built, 0o755);
       await rename(built, target);

@@ -128,11 +128,13 @@ export function findNatsServer(
   ];
   for (const [path, source, what] of explicit) {
     if (!path) continue;
-    if (!isExecutable(path)) throw new NatsServerMissingError(`${what} (${path}) is not executable`);
+    if (!isExecutable(path))
+      throw new NatsServerMissingError(`${what} (${path}) is not executable`);
     return { path, source, notes: [] };
   }
   const notes: string[] = [];
-  const resourcesPath = lookup.resourcesPath ?? (process as { resourcesPath?: string }).resourcesPath;
+  const resourcesPath =
+    lookup.resourcesPath ?? (process as { resourcesPath?: string }).resourcesPath;
   if (resourcesPath) {
     const bundled = join(resourcesPath, 'nats-server', `${r.platform}-${r.arch}`, r.exe);
     if (isExecutable(bundled)) return { path: bundled, source: 'bundled', notes };

@@ -99,7 +99,8 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   let state = await loadOrCreateNodeState(options.dataDir, { subjectAltNames: advertised });
   const paths = nodePaths(options.dataDir);
 
-  const bin = options.natsServerBin ?? (await ensureNatsServer({ onProgress: logStages(log) })).path;
+  const bin =
+    options.natsServerBin ?? (await ensureNatsServer({ onProgress: logStages(log) })).path;
   const supervisor = new NatsServerSupervisor({
     configFile: join(paths.natsDir, 'nats-server.conf'),
     bin,

@@ -89,7 +89,16 @@ const callsOf = (goDir: string): string[] =>
 
 describe('the pin', () => {
   it('is resources/nats-server/VERSION', () => {
-    const file = join(import.meta.dirname, '..', '..', '..', '..', '..', 'resources', 'nats-server');
+    const file = join(
+      import.meta.dirname,
+      '..',
+      '..',
+      '..',
+      '..',
+      '..',
+      'resources',
+      'nats-server',
+    );
     expect(readFileSync(join(file, 'VERSION'), 'utf8').trim()).toBe(PIN);
   });
 });
@@ -148,7 +157,7 @@ describe('findNatsServer', () => {
     const cached = fakeServer(cacheDir, PIN);
     const fromEnv = fakeServer(fresh('env'), 'v2.12.1');
     const option = fakeServer(fresh('option'), 'v2.12.2');
-    const env = { ...envOf(home, onPath), UNIBUS_NATS_SERVER: fromEnv };
+    const env: NodeJS.ProcessEnv = { ...envOf(home, onPath), UNIBUS_NATS_SERVER: fromEnv };
     const lookup = { env, resourcesPath: resources };
     expect(findNatsServer({ ...lookup, bin: option })).toMatchObject({ path: option });
     expect(findNatsServer(lookup)).toMatchObject({ path: fromEnv, source: 'env' });
@@ -161,7 +170,9 @@ describe('findNatsServer', () => {
 
   it('an explicit path that is not executable is an error, not a silent fallback', () => {
     const env = { ...envOf(fresh('home')), UNIBUS_NATS_SERVER: join(root, 'missing') };
-    expect(() => findNatsServer({ env })).toThrow(/UNIBUS_NATS_SERVER \(.*missing\) is not executable/);
+    expect(() => findNatsServer({ env })).toThrow(
+      /UNIBUS_NATS_SERVER \(.*missing\) is not executable/,
+    );
   });
 
   it('a cached binary of another version is passed over', () => {
