@@ -23,7 +23,7 @@ import {
 } from '../../src/main/node/nats-server/resolve';
 import { processesUsing, waitUntilUnused } from '../../test-support/processes';
 import { PROJECT_ROOT, freePort, makeTempDir, openShellPage, useE2E } from './harness';
-import { spawnTracked } from './harness/processes';
+import { removeTempDir, spawnTracked } from './harness/processes';
 
 const PASSPHRASE = 'fresh clone passphrase, long enough';
 const URL_RE = /http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]+/;
@@ -202,13 +202,15 @@ describe('a fresh clone', () => {
         if (child.pid !== undefined && exited() === null) process.kill(-child.pid, 'SIGTERM');
         await waitUntilUnused(work, 30_000);
         out.mark('stopped');
+        await removeTempDir(work); // the clone's node_modules and Go's fresh build cache
+        out.mark('removed');
         console.log(
           `[fresh-clone] seconds from start: ${Object.entries(out.marks)
             .map(([what, s]) => `${what} ${s}`)
             .join(', ')}`,
         );
       }
-      expect(processesUsing(work)).toEqual([]);
+      expect(existsSync(work)).toBe(false);
     },
     START_TIMEOUT_MS + 5 * 60_000,
   );
