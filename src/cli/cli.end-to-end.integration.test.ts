@@ -5,10 +5,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeWhenUnused } from '../../test-support/processes';
 
 const BIN = resolve(__dirname, '../../bin/unibus.mjs');
 const root = mkdtempSync(join(tmpdir(), 'unibus-cli-e2e-'));
@@ -79,10 +80,7 @@ describe('cli - every command against a node started by `unibus node start`', ()
     }
   });
 
-  afterAll(() => {
-    node?.kill('SIGTERM');
-    rmSync(root, { recursive: true, force: true });
-  });
+  afterAll(() => removeWhenUnused(root, { children: [node] }));
 
   it('whoami, rooms create/list/invite, send, history', () => {
     expect(unibus('bob', ['whoami']).lines[0]).toMatchObject({ handle: 'bob' });

@@ -3,11 +3,12 @@
  * node with its own nats-server, the passphrase-file key store (no Secret Service here).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJoinLink } from '../main/node/invites';
+import { removeWhenUnused } from '../../test-support/processes';
 
 const BIN = resolve(__dirname, '../../bin/unibus.mjs');
 
@@ -69,10 +70,8 @@ describe('cli - unibus node start and invites create', () => {
     });
   });
 
-  afterAll(() => {
-    node?.kill('SIGKILL');
-    rmSync(root, { recursive: true, force: true });
-  });
+  // SIGTERM, not SIGKILL: a killed node would leave its nats-server running on a deleted folder.
+  afterAll(() => removeWhenUnused(root, { children: [node] }));
 
   it('prints one ready line with URLs and the CA fingerprint, and connects the profile', () => {
     expect(ready).toMatchObject({ event: 'ready' });

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { encodeIdentityCard } from '../../main/protocol';
+import { ensureNatsServer, printBuildProgress } from '../../main/node/nats-server';
 import { startNode, type RunningNode } from '../../main/node/runtime/start-node';
 import { saveConnection } from '../../main/profile/connection';
 import { UsageError } from '../errors';
@@ -38,8 +39,14 @@ export async function nodeCommand(args: string[], profileDir: string, out: Outpu
   // The desktop app passes the host's card: the node process never opens the identity's keys.
   const hostCard = values['admin-card'];
   const card = hostCard ?? (await profileCard(profileDir, values.handle));
+  // nats-server is built once with Go when missing: on a terminal as one progress line here,
+  // otherwise startNode does it and logs it as events.
+  const natsServerBin = process.stderr.isTTY
+    ? (await ensureNatsServer({ onProgress: printBuildProgress(process.stderr) })).path
+    : undefined;
   const node = await startNode({
     dataDir,
+    ...(natsServerBin !== undefined ? { natsServerBin } : {}),
     ...(values.bind !== undefined ? { bind: values.bind } : {}),
     ...(values['http-port'] !== undefined
       ? { httpPort: port(values['http-port'], '--http-port') }

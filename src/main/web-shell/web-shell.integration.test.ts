@@ -5,7 +5,7 @@
  * bridge's door: token, Origin and Host checks, and the static server.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import type {
   TransferView,
 } from '../../shared/types';
 import { BridgeClient } from '../../../test-support/bridge-client';
+import { removeWhenUnused } from '../../../test-support/processes';
 import { KEY_PROTECTION_ENV } from '../app';
 import { startWebShell, type RunningWebShell } from './server';
 
@@ -75,7 +76,8 @@ afterAll(async () => {
   bob?.close();
   await joinShell?.close();
   await hostShell?.close();
-  rmSync(root, { recursive: true, force: true });
+  // The hosted node runs in its own process (and its nats-server in another).
+  await removeWhenUnused(root);
 });
 
 describe('web shell door', () => {

@@ -233,7 +233,7 @@ export async function startWebShell(options: WebShellOptions = {}): Promise<WebS
       if (!/EADDRINUSE/.test(lastError.message)) break;
     }
   }
-  if (ownProfile) removeTempDir(profileDir);
+  if (ownProfile) await removeTempDir(profileDir);
   throw lastError ?? new Error('web shell did not start');
 }
 
@@ -305,7 +305,7 @@ async function startOnce(
         await Promise.allSettled(pages.map((page) => page.close()));
         await stopChild(child);
         liveShells.delete(shell);
-        if (ownProfile) removeTempDir(profileDir);
+        if (ownProfile) await removeTempDir(profileDir);
       })();
       return stopping;
     },

@@ -26,8 +26,10 @@ import { formatJoinLink, InviteStore } from '../invites';
 import {
   DEFAULT_MAX_PAYLOAD,
   NatsServerSupervisor,
+  ensureNatsServer,
   inspectNatsServer,
   renderNatsServerConfig,
+  type BuildProgress,
   type NatsServerConfigModel,
   type Port,
 } from '../nats-server';
@@ -62,6 +64,7 @@ export interface NodeOptions {
   readonly adminCard?: string;
   /** Dev mode only warns about a known-bad nats-server version instead of refusing. */
   readonly dev?: boolean;
+  /** Default: found or built by ensureNatsServer (../nats-server/resolve.ts). */
   readonly natsServerBin?: string;
   /**
    * Control-plane requests per second allowed from one source address (burst: twice as many).
@@ -101,10 +104,11 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   let state = await loadOrCreateNodeState(options.dataDir, { subjectAltNames: advertised });
   const paths = nodePaths(options.dataDir);
 
-  const bin = options.natsServerBin;
+  const bin =
+    options.natsServerBin ?? (await ensureNatsServer({ onProgress: logStages(log) })).path;
   const supervisor = new NatsServerSupervisor({
     configFile: join(paths.natsDir, 'nats-server.conf'),
-    ...(bin ? { bin } : {}),
+    bin,
     env: { [AT_REST_KEY_ENV]: state.atRestKey },
     portsFileDir: paths.natsDir,
     onEvent: (event) => log('nats-server', { ...event }),
@@ -261,6 +265,16 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
     await supervisor.stop();
     throw error;
   }
+}
+
+/** A nats-server build as log events: one per stage, not one per second. */
+function logStages(log: NonNullable<NodeOptions['log']>): (progress: BuildProgress) => void {
+  let stage: BuildProgress['stage'] | null = null;
+  return (progress) => {
+    if (progress.stage === stage) return;
+    stage = progress.stage;
+    log('nats-server-build', { ...progress });
+  };
 }
 
 async function freePort(host: string): Promise<number> {
