@@ -3,8 +3,10 @@
  * of a new node and the profile is connected to it, so the same profile's peer commands work at
  * once. Prints one JSON line `{"event":"ready",...}` when healthy; SIGTERM/SIGINT stop it in order.
  */
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { encodeIdentityCard } from '../../main/protocol';
+import { nodePaths } from '../../main/node/runtime/node-state';
 import { startNode, type RunningNode } from '../../main/node/runtime/start-node';
 import { saveConnection } from '../../main/profile/connection';
 import { UsageError } from '../errors';
@@ -29,6 +31,7 @@ export async function nodeCommand(args: string[], profileDir: string, out: Outpu
       'admin-card': { type: 'string' },
       'stats-interval-ms': { type: 'string' },
       'stop-on-stdin-close': { type: 'boolean' },
+      'no-profile': { type: 'boolean' },
       dev: { type: 'boolean' },
     },
     strict: true,
@@ -36,8 +39,14 @@ export async function nodeCommand(args: string[], profileDir: string, out: Outpu
   const dataDir = values['data-dir'];
   if (dataDir === undefined) throw new UsageError('node start needs --data-dir DIR');
   // The desktop app passes the host's card: the node process never opens the identity's keys.
+  // With --no-profile (the app, while the host's identity is still locked) the node starts from
+  // its data directory alone: its secrets are its own, and admin #0 was seeded on the first start.
   const hostCard = values['admin-card'];
-  const card = hostCard ?? (await profileCard(profileDir, values.handle));
+  const noProfile = values['no-profile'] === true;
+  if (noProfile && hostCard === undefined && !existsSync(nodePaths(dataDir).nodeJson)) {
+    throw new UsageError('a new node needs its first admin: pass --admin-card CARD');
+  }
+  const card = hostCard ?? (noProfile ? undefined : await profileCard(profileDir, values.handle));
   const node = await startNode({
     dataDir,
     ...(values.bind !== undefined ? { bind: values.bind } : {}),
@@ -48,12 +57,12 @@ export async function nodeCommand(args: string[], profileDir: string, out: Outpu
       ? { natsPort: port(values['nats-port'], '--nats-port') }
       : {}),
     ...(values.advertise !== undefined ? { advertise: values.advertise } : {}),
-    adminCard: card,
+    ...(card !== undefined ? { adminCard: card } : {}),
     dev: values.dev === true,
     // Operational events as JSON lines on stderr; stdout carries only the ready line.
     log: (event, detail) => process.stderr.write(`${JSON.stringify({ event, ...detail })}\n`),
   });
-  if (hostCard === undefined)
+  if (hostCard === undefined && !noProfile)
     await saveConnection(profileDir, {
       v: 1,
       node_id: node.nodeId,
