@@ -38,6 +38,11 @@ export async function nodeCommand(args: string[], profileDir: string, out: Outpu
   });
   const dataDir = values['data-dir'];
   if (dataDir === undefined) throw new UsageError('node start needs --data-dir DIR');
+  if (values['stop-on-stdin-close'] === true) {
+    // When the app dies its end of our pipes closes: a log line written then (EPIPE) must not
+    // crash the node halfway through its orderly stop, leaving its nats-server behind.
+    for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+  }
   // The desktop app passes the host's card: the node process never opens the identity's keys.
   // With --no-profile (the app, while the host's identity is still locked) the node starts from
   // its data directory alone: its secrets are its own, and admin #0 was seeded on the first start.

@@ -139,6 +139,7 @@ export const TID = {
   nodeStatus: 'node-status', // data-running: true | false
   nodeStop: 'node-stop',
   nodeStopWarning: 'node-stop-warning',
+  nodePeers: 'node-peers',
   nodeStopConfirm: 'node-stop-confirm',
   nodeStart: 'node-start',
   nodeRefresh: 'node-refresh',

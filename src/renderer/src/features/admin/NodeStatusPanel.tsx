@@ -81,7 +81,7 @@ export function NodeStatusPanel({ hosting }: { hosting: boolean }) {
             </ul>
           </dd>
           <dt>Peers connected</dt>
-          <dd>{status.peersConnected ?? '—'}</dd>
+          <dd data-testid={TID.nodePeers}>{status.peersConnected ?? '—'}</dd>
           <dt>Storage</dt>
           <dd>{status.storageBytes === null ? '—' : formatBytes(status.storageBytes)}</dd>
           {status.dataDir !== null && (
