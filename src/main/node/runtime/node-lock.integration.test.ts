@@ -136,10 +136,15 @@ describe('node lock: one node per data directory', () => {
       () => events.some(([e, d]) => e === 'node-lock-wait' && d['pid'] === first.child.pid),
       'the second start to wait on the first',
     );
-    // The app died: the node's stdin closes and it stops by itself.
+    // The app died: all its pipes to the node close; the node stops by itself, in order (a log
+    // line it writes meanwhile fails with EPIPE and must not cut the stop short).
     first.child.stdin!.end();
+    first.child.stdout!.destroy();
+    first.child.stderr!.destroy();
     const node = await second;
     expect(firstGone).toBe(true);
+    expect(first.child.exitCode).toBe(0);
+    expect(events.map(([e]) => e)).not.toContain('node-lock-stale');
     expect(node.nodeId).toBe(first.ready.node_id);
     expect(node.controlUrls[0]).toBe(first.ready.control_urls[0]);
     expect(await roleOf(node)).toBe('admin');
