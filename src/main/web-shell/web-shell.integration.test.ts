@@ -250,11 +250,19 @@ describe('two peers through the bridge', () => {
     expect(after.find((u) => u.handle === 'bob')?.status).toBe('revoked');
   });
 
-  it('a restarted host is locked until unlocked, then starts its node and has its history', async () => {
+  it('a restarted host serves its node while still locked; unlocked, it has its history', async () => {
     alice.close();
     await hostShell.close();
     hostShell = await startWebShell({ profileDir: join(root, 'alice'), rendererDir });
     alice = await BridgeClient.connect(hostShell.origin, hostShell.token);
+    expect((await alice.call('app.getState')).phase).toBe('locked');
+    // The node comes back by itself, before anyone types the passphrase.
+    if (!(await alice.call('node.status')).running) {
+      await alice.waitForEvent(
+        (e) => e.name === 'node.status' && (e.payload as NodeStatusView).running,
+        90_000,
+      );
+    }
     expect((await alice.call('app.getState')).phase).toBe('locked');
     await expect(
       alice.call('identity.unlock', { passphrase: 'not the passphrase' }),

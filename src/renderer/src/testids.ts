@@ -138,6 +138,9 @@ export const TID = {
   inviteRevokeConfirm: 'invite-revoke-confirm',
   nodeStatus: 'node-status', // data-running: true | false
   nodeStop: 'node-stop',
+  nodeStopWarning: 'node-stop-warning',
+  nodePeers: 'node-peers',
+  nodeStopConfirm: 'node-stop-confirm',
   nodeStart: 'node-start',
   nodeRefresh: 'node-refresh',
 
@@ -151,6 +154,7 @@ export const TID = {
   themeDark: 'theme-dark',
   themeLight: 'theme-light',
   notificationsToggle: 'notifications-toggle',
+  startHiddenToggle: 'start-hidden-toggle',
 } as const;
 
 export type TestId = (typeof TID)[keyof typeof TID];

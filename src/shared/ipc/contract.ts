@@ -130,7 +130,7 @@ export interface IpcCalls {
 
   'settings.get': { args: []; result: V.SettingsView };
   'settings.update': {
-    args: [{ theme?: V.Theme; notifications?: boolean }];
+    args: [{ theme?: V.Theme; notifications?: boolean; startHiddenAtLogin?: boolean }];
     result: V.SettingsView;
   };
 }
@@ -303,7 +303,11 @@ export const IPC_CALLS: { readonly [N in IpcCallName]: IpcCallSpec<N> } = Object
   'settings.get': noArgs,
   'settings.update': {
     parseArgs: oneArgument(
-      object({ theme: optional(oneOf('dark', 'light')), notifications: optional(boolean) }),
+      object({
+        theme: optional(oneOf('dark', 'light')),
+        notifications: optional(boolean),
+        startHiddenAtLogin: optional(boolean),
+      }),
     ),
   },
 });

@@ -200,4 +200,6 @@ export type Theme = 'dark' | 'light';
 export interface SettingsView {
   readonly theme: Theme;
   readonly notifications: boolean;
+  /** The app starts at login, without its window. Only where the host can (Electron). */
+  readonly startHiddenAtLogin?: boolean;
 }

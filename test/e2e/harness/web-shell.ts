@@ -41,6 +41,8 @@ export interface WebShell {
   readonly token: string;
   readonly profileDir: string;
   readonly pid: number;
+  /** Resolves when the shell's process exits (by stop(), a crash, or a kill from the test). */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Everything the shell printed so far (stdout and stderr, interleaved, prefixed). */
   output(): string;
   /** Opens the shell's URL in a new isolated browser context. */
@@ -263,6 +265,9 @@ async function startOnce(
     if (verbose) process.stderr.write(`[${name}] ${data.toString('utf8')}`);
   });
   child.on('exit', (code, signal) => output.append('#', `exited: code ${code}, signal ${signal}`));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
 
   let ready: Ready;
   try {
@@ -285,6 +290,7 @@ async function startOnce(
     ...ready,
     profileDir,
     pid: child.pid ?? -1,
+    exited,
     pages,
     get running() {
       return !hasExited(child);

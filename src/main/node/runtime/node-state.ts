@@ -9,6 +9,7 @@
  *   <data>/secrets/internal.json      nkey seeds of the NODE and BUS identities, subject key (0600)
  *   <data>/secrets/jetstream.key      at-rest key, hex (0600)
  *   <data>/secrets/invite-keys.json   invite signing keys with rotation (0600)
+ *   <data>/node.lock                  { pid, nats_pid } of the node running from here (node-lock.ts)
  *   <data>/nats/                      nats-server config, ports file and JetStream store
  *   <data>/blobs/                     content-addressed ciphertext chunks
  */

@@ -1,6 +1,7 @@
 /**
- * Starts a whole node: state → nats-server (no users yet, so nobody but the node can connect)
- * → store → data-plane ACL applied → control plane. Stops in the reverse order.
+ * Starts a whole node: lock (one node per data directory, node-lock.ts) → state → nats-server
+ * (no users yet, so nobody but the node can connect) → store → data-plane ACL applied → control
+ * plane. Stops in the reverse order.
  *
  * A store that was initialized before but whose buckets are now missing means the JetStream
  * at-rest key is wrong (nats-server starts anyway and the streams look missing): the node
@@ -39,6 +40,7 @@ import { FileBlobStore } from '../blobs/file-blob-store';
 import { BUCKETS, NodeStore } from '../store';
 import { DataPlane } from './data-plane';
 import { DataPlaneNames } from '../acl/names';
+import { acquireNodeLock, type NodeLock } from './node-lock';
 import {
   loadOrCreateNodeState,
   markStoreInitialized,
@@ -62,6 +64,8 @@ export interface NodeOptions {
   readonly advertise?: readonly string[];
   /** Identity card of the host: becomes admin #0 of a new node. */
   readonly adminCard?: string;
+  /** How long to wait for a node still stopping from the same folder (default 30 s). */
+  readonly lockWaitMs?: number;
   /** Dev mode only warns about a known-bad nats-server version instead of refusing. */
   readonly dev?: boolean;
   /** Default: found or built by ensureNatsServer (../nats-server/resolve.ts). */
@@ -99,6 +103,29 @@ export class AtRestKeyError extends Error {
 
 export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const log = options.log ?? (() => {});
+  const paths = nodePaths(options.dataDir);
+  const configFile = join(paths.natsDir, 'nats-server.conf');
+  // First of all: a node still stopping from this folder (its app was killed) must be down
+  // before this one takes the ports and the store; one that died outright is taken over.
+  const lock = await acquireNodeLock(options.dataDir, {
+    natsConfigFile: configFile,
+    ...(options.lockWaitMs !== undefined ? { waitMs: options.lockWaitMs } : {}),
+    log,
+  });
+  try {
+    return await startLocked(options, lock, configFile);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+async function startLocked(
+  options: NodeOptions,
+  lock: NodeLock,
+  configFile: string,
+): Promise<RunningNode> {
+  const log = options.log ?? (() => {});
   const bind = options.bind ?? '127.0.0.1';
   const advertised = [...(options.advertise ?? []), ...(isWildcard(bind) ? [hostname()] : [bind])];
   let state = await loadOrCreateNodeState(options.dataDir, { subjectAltNames: advertised });
@@ -107,11 +134,14 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const bin =
     options.natsServerBin ?? (await ensureNatsServer({ onProgress: logStages(log) })).path;
   const supervisor = new NatsServerSupervisor({
-    configFile: join(paths.natsDir, 'nats-server.conf'),
+    configFile,
     bin,
     env: { [AT_REST_KEY_ENV]: state.atRestKey },
     portsFileDir: paths.natsDir,
-    onEvent: (event) => log('nats-server', { ...event }),
+    onEvent: (event) => {
+      if (event.type === 'started') void lock.setNatsServerPid(event.pid).catch(() => {});
+      log('nats-server', { ...event });
+    },
   });
   const inspection = await inspectNatsServer(supervisor.bin, options.dev ? 'dev' : 'production');
   // "Any free port" is chosen here, not by nats-server (`-1`): a restarted server must come back
@@ -258,6 +288,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         server.closeAllConnections();
         for (const nc of connections) await nc.drain().catch(() => nc.close());
         await supervisor.stop();
+        await lock.release();
       },
     };
   } catch (error) {
