@@ -61,7 +61,9 @@ function forgedAuth(victim: Identity): Record<string, string> {
 /**
  * The attack of issue 12: `puts` slow 4 MiB uploads and `posts` slow 1 MiB JSON bodies, each on
  * its own source address, claiming registered keys; each sends 64 KiB, then one byte a second,
- * and is reopened (at most every 250 ms) whenever the node answers or closes it.
+ * and is reopened (at most once a second) whenever the node answers or closes it. (The sockets
+ * of the original attack lived up to 30 s each; refused at once now, reopening faster only
+ * measures TLS handshakes, which the attacker shares this process and these 2 cores with.)
  */
 function slowUploadAttack(puts: number, posts: number, firstSource: number) {
   let running = true;
@@ -86,7 +88,7 @@ function slowUploadAttack(puts: number, posts: number, firstSource: number) {
       outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
       upload.destroy();
       open.delete(upload);
-      await sleep(Math.max(0, 250 - (Date.now() - startedAt)));
+      await sleep(Math.max(0, 1_000 - (Date.now() - startedAt)));
     }
   };
   const slots = Array.from({ length: puts + posts }, (_, i) => slot(i));
@@ -114,55 +116,67 @@ async function timed<T>(what: string, latencies: Map<string, number[]>, run: () 
   return result;
 }
 
+/** One round of a member's everyday work: room, upload, invite, add, kick; statuses by step. */
+async function memberRound(latencies: Map<string, number[]>): Promise<Record<string, number>> {
+  const room = newRoom(alice);
+  const created = await timed('create room', latencies, () =>
+    call(n.target, alice, 'POST', '/v1/rooms', room.body),
+  );
+  const chunk = new Uint8Array(randomBytes(MiB));
+  const hash = createHash('sha256').update(chunk).digest('hex');
+  const uploaded = await timed('upload 1 MiB chunk', latencies, () =>
+    call(n.target, alice, 'PUT', `/v1/rooms/${room.roomId}/blobs/${hash}`, chunk),
+  );
+  const invited = await timed('mint invite', latencies, () =>
+    call(n.target, n.admin, 'POST', '/v1/invites', {}),
+  );
+  const added = await timed('add member', latencies, () =>
+    call(n.target, alice, 'POST', `/v1/rooms/${room.roomId}/members`, {
+      endpoint: bob.endpoint,
+      keys: [grant(alice, room.roomId, 1, room.roomKey, bob)],
+    }),
+  );
+  const kicked = await timed('kick', latencies, () =>
+    call(n.target, alice, 'POST', `/v1/rooms/${room.roomId}/kick`, {
+      endpoint: bob.endpoint,
+      epoch: 2,
+      keys: [grant(alice, room.roomId, 2, new Uint8Array(randomBytes(32)), alice)],
+    }),
+  );
+  return {
+    created: created.status,
+    uploaded: uploaded.status,
+    invited: invited.status,
+    added: added.status,
+    kicked: kicked.status,
+  };
+}
+
+function report(label: string, latencies: Map<string, number[]>): void {
+  for (const [what, values] of latencies) {
+    console.log(
+      `R-12.4 ${label}: ${what}: p50 ${percentile(values, 50).toFixed(0)} ms, max ${Math.max(...values).toFixed(0)} ms (${values.length} rounds)`,
+    );
+  }
+}
+
 describe('slow uploads that only name a registered key (issue 12, attack 4)', () => {
   it('R-12.4: under 40 slow 4 MiB PUTs + 8 slow POSTs, a member uploads, creates a room, invites and kicks in 15 of 15 rounds', async () => {
+    // The same work without the attack first, for comparison (not asserted: a shared machine).
+    const quiet = new Map<string, number[]>();
+    for (let round = 0; round < 5; round++) await memberRound(quiet);
+    report('baseline, no attack', quiet);
+
     const attack = slowUploadAttack(40, 8, 0);
     await sleep(2_000); // every attacker socket has been opened at least once
     const latencies = new Map<string, number[]>();
     const results: Record<string, number>[] = [];
     try {
-      for (let round = 0; round < 15; round++) {
-        const room = newRoom(alice);
-        const created = await timed('create room', latencies, () =>
-          call(n.target, alice, 'POST', '/v1/rooms', room.body),
-        );
-        const chunk = new Uint8Array(randomBytes(MiB));
-        const hash = createHash('sha256').update(chunk).digest('hex');
-        const uploaded = await timed('upload 1 MiB chunk', latencies, () =>
-          call(n.target, alice, 'PUT', `/v1/rooms/${room.roomId}/blobs/${hash}`, chunk),
-        );
-        const invited = await timed('mint invite', latencies, () =>
-          call(n.target, n.admin, 'POST', '/v1/invites', {}),
-        );
-        const added = await timed('add member', latencies, () =>
-          call(n.target, alice, 'POST', `/v1/rooms/${room.roomId}/members`, {
-            endpoint: bob.endpoint,
-            keys: [grant(alice, room.roomId, 1, room.roomKey, bob)],
-          }),
-        );
-        const kicked = await timed('kick', latencies, () =>
-          call(n.target, alice, 'POST', `/v1/rooms/${room.roomId}/kick`, {
-            endpoint: bob.endpoint,
-            epoch: 2,
-            keys: [grant(alice, room.roomId, 2, new Uint8Array(randomBytes(32)), alice)],
-          }),
-        );
-        results.push({
-          created: created.status,
-          uploaded: uploaded.status,
-          invited: invited.status,
-          added: added.status,
-          kicked: kicked.status,
-        });
-      }
+      for (let round = 0; round < 15; round++) results.push(await memberRound(latencies));
     } finally {
       await attack.stop();
     }
-    for (const [what, values] of latencies) {
-      console.log(
-        `R-12.4 under attack: ${what}: p50 ${percentile(values, 50).toFixed(0)} ms, max ${Math.max(...values).toFixed(0)} ms (${values.length} rounds)`,
-      );
-    }
+    report('under attack', latencies);
     const statuses: Record<string, Record<number, number>> = {};
     for (const r of results) {
       for (const [op, status] of Object.entries(r)) {
@@ -257,7 +271,11 @@ describe('junk auth headers (issue 12, attack 5)', () => {
       }
     }
     console.log(`R-12.5 answers: ${JSON.stringify(statuses)}`);
-    expect(logged.filter((l) => l.event.startsWith('control-plane.'))).toEqual([]);
+    expect(
+      logged
+        .filter((l) => l.event.startsWith('control-plane.'))
+        .map((l) => `${l.event} ${JSON.stringify(l.detail).slice(0, 200)}`),
+    ).toEqual([]);
   });
 
   it('R-12.5b: with the store frozen, junk and forged auth headers are still 401 at once (no store lookup)', async () => {
