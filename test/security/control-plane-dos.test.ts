@@ -34,7 +34,7 @@ const JOIN_LIMIT = 16 * 1024;
 let n: NodeUnderTest;
 let alice: Identity;
 /** Registered uploaders: at most 5 full chunks each fit one key's 24 MiB in-flight cap. */
-let uploaders: Identity[];
+let uploaders: readonly Identity[];
 let roomId: string;
 const blobPath = (hash: string) => `/v1/rooms/${roomId}/blobs/${hash}`;
 
