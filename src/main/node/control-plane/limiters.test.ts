@@ -129,9 +129,9 @@ describe('control plane - replay cache', () => {
 
   it('restores entries from a journal, live ones only, even beyond maxEntries', () => {
     const cache = new ReplayCache({ ttlMs: 60_000, maxEntries: 1, now: at(0) });
-    cache.restore('aa', 'n1', T0 * 1000 + 5_000);
-    cache.restore('aa', 'n2', T0 * 1000 + 5_000);
-    cache.restore('aa', 'n3', T0 * 1000 - 1);
+    cache.restore(ReplayCache.entryId('aa', 'n1'), T0 * 1000 + 5_000);
+    cache.restore(ReplayCache.entryId('aa', 'n2'), T0 * 1000 + 5_000);
+    cache.restore(ReplayCache.entryId('aa', 'n3'), T0 * 1000 - 1);
     expect(cache.size).toBe(2);
     expect(cache.remember('aa', 'n1', T0)).toBe('replayed');
     expect(cache.remember('aa', 'n3', T0)).toBe('full');

@@ -1,7 +1,9 @@
 /**
  * Replay cache for signed control-plane requests.
  *
- * Keyed by (public key, nonce) so nonces of different identities never collide (threat X-04b).
+ * Keyed by (public key, nonce) so nonces of different identities never collide (threat X-04b),
+ * through a digest of the pair (`entryId`): the journal on disk then says nothing about who made
+ * requests (the at-rest test finds no signing key in the data dir).
  * A nonce is kept for as long as its request could be accepted again: from arrival until the
  * later of arrival + TTL and the end of its timestamp's window. The node accepts a timestamp
  * `ts` (unix seconds) while ⌊now / 1000⌋ − ts ≤ skew, i.e. until (ts + skew + 1) × 1000 ms, so a
@@ -13,7 +15,8 @@
  * entries, which would make captured requests replayable again (threat X-04a). Only requests that
  * carry a valid signature of a registered, active identity reach it (seed H7, issue 12 Build 5).
  */
-import { REQUEST_CLOCK_SKEW_SECONDS } from '../../protocol';
+import { sha256 } from '../../crypto';
+import { REQUEST_CLOCK_SKEW_SECONDS, hexEncode } from '../../protocol';
 
 export type ReplayVerdict = 'fresh' | 'replayed' | 'full';
 
@@ -50,7 +53,7 @@ export class ReplayCache {
   remember(publicKeyHex: string, nonce: string, tsSeconds: number): ReplayVerdict {
     const now = this.now();
     this.pruneExpired(now);
-    const key = cacheKey(publicKeyHex, nonce);
+    const key = ReplayCache.entryId(publicKeyHex, nonce);
     if (this.expiries.has(key)) return 'replayed';
     if (this.expiries.size >= this.options.maxEntries) return 'full';
     this.insert(key, this.expiryFor(tsSeconds));
@@ -61,10 +64,14 @@ export class ReplayCache {
    * Puts back an entry remembered before a restart (the journal's load). Live entries are kept
    * even beyond `maxEntries`: forgetting one would make its request replayable.
    */
-  restore(publicKeyHex: string, nonce: string, expiresAt: number): void {
+  restore(entryId: string, expiresAt: number): void {
     if (expiresAt <= this.now()) return;
-    const key = cacheKey(publicKeyHex, nonce);
-    if (!this.expiries.has(key)) this.insert(key, expiresAt);
+    if (!this.expiries.has(entryId)) this.insert(entryId, expiresAt);
+  }
+
+  /** Lowercase hex SHA-256 of key ‖ 0x00 ‖ nonce (a NUL never occurs in hex or base64). */
+  static entryId(publicKeyHex: string, nonce: string): string {
+    return hexEncode(sha256(new TextEncoder().encode(`${publicKeyHex}\u0000${nonce}`)));
   }
 
   get size(): number {
@@ -86,9 +93,4 @@ export class ReplayCache {
       this.buckets.delete(second);
     }
   }
-}
-
-// A NUL cannot occur in hex or base64, so the joined key is unambiguous.
-function cacheKey(publicKeyHex: string, nonce: string): string {
-  return `${publicKeyHex}\u0000${nonce}`;
 }

@@ -9,7 +9,8 @@
  *   `segmentMs`, and a segment is deleted once every entry in it has expired. Nothing is ever
  *   rewritten, so a crash can only leave a torn last line, which the loader skips (its request
  *   was never answered: answers wait for the write).
- * - Line: `<expiry ms> <public key hex> <nonce base64>\n`, all ASCII.
+ * - Line: `<expiry ms> <entry id>\n`, all ASCII; the entry id is a digest of (key, nonce)
+ *   (`ReplayCache.entryId`), so the journal names no signing key.
  *
  * The choice against "refuse timestamps older than start + skew" and its measured cost are in
  * docs/DECISIONS.md §16.
@@ -19,7 +20,7 @@ import { join } from 'node:path';
 import { ReplayCache, type ReplayCacheOptions, type ReplayVerdict } from './replay-cache';
 
 const SEGMENT = /^nonces-\d{1,15}-\d{1,9}\.log$/;
-const LINE = /^(\d{1,15}) ([0-9a-f]{64}) ([A-Za-z0-9+/]{22}==)$/;
+const LINE = /^(\d{1,15}) ([0-9a-f]{64})$/;
 
 export interface ReplayJournalOptions extends ReplayCacheOptions {
   /** Directory of the journal (created 0700). */
@@ -76,7 +77,8 @@ export class PersistentReplayCache {
     // The entry stays in memory even if the write fails: the request is then refused (503) and
     // its nonce must still never be served.
     await new Promise<void>((resolve, reject) => {
-      this.pending.push({ line: `${expiresAt} ${publicKeyHex} ${nonce}\n`, resolve, reject });
+      const line = `${expiresAt} ${ReplayCache.entryId(publicKeyHex, nonce)}\n`;
+      this.pending.push({ line, resolve, reject });
       this.flushing ??= this.flush().finally(() => (this.flushing = null));
     });
     return 'fresh';
@@ -157,7 +159,7 @@ export class PersistentReplayCache {
         if (match === null) continue; // a torn last line or foreign bytes: never answered
         const expiresAt = Number(match[1]);
         segment.maxExpiry = Math.max(segment.maxExpiry, expiresAt);
-        if (expiresAt > now) this.cache.restore(match[2]!, match[3]!, expiresAt);
+        if (expiresAt > now) this.cache.restore(match[2]!, expiresAt);
       }
       this.closedSegments.push(segment);
     }
