@@ -21,7 +21,12 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 /** Runs one command for a profile; returns parsed --json stdout lines. */
-function unibus(profile: string, args: string[], extra: Record<string, string> = {}) {
+function unibus(
+  profile: string,
+  args: string[],
+  extra: Record<string, string> = {},
+  input?: string,
+) {
   const run = spawnSync(
     process.execPath,
     [BIN, '--profile', join(root, profile), '--json', ...args],
@@ -29,6 +34,7 @@ function unibus(profile: string, args: string[], extra: Record<string, string> =
       env: env(extra),
       encoding: 'utf8',
       timeout: 90_000,
+      ...(input === undefined ? {} : { input }),
     },
   );
   if (run.status !== 0)
@@ -75,7 +81,8 @@ describe('cli - every command against a node started by `unibus node start`', ()
     });
     for (const who of ['bob', 'carol']) {
       const link = unibus('alice', ['invites', 'create']).lines[0]!.link as string;
-      const joined = unibus(who, ['join', link, '--handle', who]).lines[0]!;
+      // The link goes in on stdin, never in argv (issue 12, attack 6).
+      const joined = unibus(who, ['join', '-', '--handle', who], {}, `${link}\n`).lines[0]!;
       expect(joined.id).toEqual(expect.any(String));
     }
   });

@@ -22,6 +22,12 @@ function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return env;
 }
 
+/** The key id inside an invite token (`ubi1.<payload>.<sig>`). */
+function tokenKid(token: string): string {
+  const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8'));
+  return (payload as { kid: string }).kid;
+}
+
 function run(args: string[], env = cliEnv()) {
   return spawnSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8', timeout: 60_000 });
 }
@@ -107,6 +113,34 @@ describe('cli - unibus node start and invites create', () => {
     expect(stderr).toContain('data-plane.acl-applied'); // the node does log
     expect(stderr).not.toContain(link.token);
     expect(stderr).not.toContain(link.token.split('.')[1]!);
+  });
+
+  it('rotates the invite signing key: new links carry the new key id, the old key retires after the grace period', () => {
+    const before = JSON.parse(
+      run(['--profile', profile, '--json', 'invites', 'create']).stdout,
+    ) as { link: string };
+    const oldKid = tokenKid(parseJoinLink(before.link).token);
+    const rotated = run(['--profile', profile, 'invites', 'rotate-key', '--grace', '2h']);
+    expect(rotated.stderr).toBe('');
+    expect(rotated.status).toBe(0);
+    expect(rotated.stdout).toMatch(
+      /^new invite links are signed by key \S+; links made before keep working until \d{4}-/,
+    );
+    const keys = JSON.parse(run(['--profile', profile, '--json', 'invites', 'keys']).stdout) as {
+      keys: { kid: string; primary: boolean; retires_at: number | null }[];
+    };
+    const old = keys.keys.find((k) => k.kid === oldKid)!;
+    expect(old.primary).toBe(false);
+    expect(old.retires_at! - Date.now() / 1000).toBeGreaterThan(7_000);
+    const after = JSON.parse(run(['--profile', profile, '--json', 'invites', 'create']).stdout) as {
+      link: string;
+    };
+    const newKid = tokenKid(parseJoinLink(after.link).token);
+    expect(newKid).not.toBe(oldKid);
+    expect(keys.keys.find((k) => k.primary)?.kid).toBe(newKid);
+    const badGrace = run(['--profile', profile, 'invites', 'rotate-key', '--grace', 'soon']);
+    expect(badGrace.status).toBe(2);
+    expect(badGrace.stderr).toContain('--grace soon');
   });
 
   it('explains errors in one line without a stack trace', () => {

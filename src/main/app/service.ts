@@ -354,6 +354,8 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
     'admin.createInvite': ({ role: inviteRole, ttlSeconds, maxUses }) =>
       typed(() => admin.createInvite(inviteRole, ttlSeconds, maxUses)),
     'admin.revokeInvite': ({ id }) => typed(() => admin.revokeInvite(id)),
+    'admin.listInviteKeys': () => typed(() => admin.inviteKeys()),
+    'admin.rotateInviteKey': ({ graceSeconds }) => typed(() => admin.rotateInviteKey(graceSeconds)),
 
     'settings.get': async () => settingsView(settings.current, options.loginItem),
     'settings.update': (change) => typed(() => updateSettings(settings, change, options.loginItem)),

@@ -136,6 +136,10 @@ export const TID = {
   inviteItem: 'invite-item', // data-invite-id, data-revoked
   inviteRevoke: 'invite-revoke',
   inviteRevokeConfirm: 'invite-revoke-confirm',
+  inviteKeys: 'invite-keys', // data-retiring: number of replaced keys whose links still work
+  inviteKeyRotate: 'invite-key-rotate',
+  inviteKeyGrace: 'invite-key-grace',
+  inviteKeyRotateConfirm: 'invite-key-rotate-confirm',
   nodeStatus: 'node-status', // data-running: true | false
   nodeStop: 'node-stop',
   nodeStopWarning: 'node-stop-warning',

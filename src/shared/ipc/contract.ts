@@ -127,6 +127,9 @@ export interface IpcCalls {
     result: V.MintedInviteView;
   };
   'admin.revokeInvite': { args: [{ id: string }]; result: V.InviteView[] };
+  'admin.listInviteKeys': { args: []; result: V.InviteKeyView[] };
+  /** Replaces the invite signing key; links made before work for `graceSeconds` more. */
+  'admin.rotateInviteKey': { args: [{ graceSeconds: number }]; result: V.InviteKeyView[] };
 
   'settings.get': { args: []; result: V.SettingsView };
   'settings.update': {
@@ -299,6 +302,10 @@ export const IPC_CALLS: { readonly [N in IpcCallName]: IpcCallSpec<N> } = Object
     ),
   },
   'admin.revokeInvite': { parseArgs: oneArgument(object({ id })) },
+  'admin.listInviteKeys': noArgs,
+  'admin.rotateInviteKey': {
+    parseArgs: oneArgument(object({ graceSeconds: integer(0, 30 * 86_400) })),
+  },
 
   'settings.get': noArgs,
   'settings.update': {

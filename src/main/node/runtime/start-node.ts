@@ -21,7 +21,7 @@ import { hexEncode, parseIdentityCard } from '../../protocol';
 import { activeSignerLookup, buildRoutes, DEFAULT_LIMITS, type Posture } from '../api';
 import { InflightLimiter } from '../control-plane/inflight-limiter';
 import { RateLimiter } from '../control-plane/rate-limiter';
-import { ReplayCache } from '../control-plane/replay-cache';
+import { PersistentReplayCache } from '../control-plane/replay-journal';
 import { createControlPlaneServer } from '../control-plane/server';
 import { formatJoinLink, InviteStore } from '../invites';
 import {
@@ -45,6 +45,7 @@ import {
   loadOrCreateNodeState,
   markStoreInitialized,
   nodePaths,
+  saveInviteKeys,
   type NodeState,
 } from './node-state';
 
@@ -172,6 +173,7 @@ async function startLocked(
   await supervisor.start(render([]));
 
   const connections: NatsConnection[] = [];
+  const closeOnFailure: (() => Promise<void>)[] = [];
   try {
     const natsUrl = loopbackUrl(supervisor.urls[0]!);
     const nodeConn = await connectAs(
@@ -224,6 +226,26 @@ async function startLocked(
     };
     let controlUrls: string[] = [];
     const perSource = options.requestsPerSourcePerSecond ?? 100;
+    // Nonces survive a restart (issue 12, attack 2; docs/DECISIONS.md §17).
+    const replayCache = await PersistentReplayCache.open({
+      dir: join(options.dataDir, 'replay'),
+      ttlMs: 60_000,
+      maxEntries: 100_000,
+    });
+    closeOnFailure.push(() => replayCache.close());
+    let rotation: Promise<unknown> = Promise.resolve();
+    const rotateInviteKeys = (graceSeconds: number) => {
+      const rotated = rotation.then(async () => {
+        const nowSeconds = Math.floor(Date.now() / 1000);
+        const ring = state.inviteKeys.rotate({ nowSeconds, graceSeconds });
+        await saveInviteKeys(state.dataDir, ring); // durable before any link is signed with it
+        state = { ...state, inviteKeys: ring };
+        log('invites.key-rotated', { kid: ring.primaryKid, grace_seconds: graceSeconds });
+        return ring;
+      });
+      rotation = rotated.catch(() => undefined);
+      return rotated;
+    };
     const natsUrls = supervisor.urls.map((url) => url.replace(/^nats:/, 'tls:'));
     const server: Server = createControlPlaneServer({
       nodeId: state.nodeId,
@@ -237,6 +259,7 @@ async function startLocked(
         store,
         invites,
         inviteKeys: () => state.inviteKeys,
+        rotateInviteKeys,
         joinLink: (token) =>
           formatJoinLink({
             nodeId: state.nodeId,
@@ -260,7 +283,7 @@ async function startLocked(
         maxSources: 10_000,
       }),
       inflight: new InflightLimiter(128 * 1024 * 1024),
-      replayCache: new ReplayCache({ ttlMs: 60_000, maxEntries: 100_000 }),
+      replayCache,
       log,
     });
     server.listen(options.httpPort ?? DEFAULT_HTTP_PORT, bind);
@@ -286,12 +309,14 @@ async function startLocked(
       stop: async () => {
         server.close();
         server.closeAllConnections();
+        await replayCache.close();
         for (const nc of connections) await nc.drain().catch(() => nc.close());
         await supervisor.stop();
         await lock.release();
       },
     };
   } catch (error) {
+    for (const close of closeOnFailure) await close().catch(() => {});
     for (const nc of connections) await nc.close().catch(() => {});
     await supervisor.stop();
     throw error;

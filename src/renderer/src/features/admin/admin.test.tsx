@@ -29,6 +29,7 @@ function openAdmin(handlers: FakeHandlers = {}, hosting = true) {
   return renderWith(<AdminScreen />, {
     'admin.listUsers': () => USERS,
     'admin.listInvites': () => [],
+    'admin.listInviteKeys': () => [{ id: 'k1', current: true, retiresAt: null }],
     'node.status': () => nodeStatus(),
     ...handlers,
   });
@@ -97,6 +98,30 @@ describe('AdminScreen', () => {
     await user.click(screen.getByTestId(TID.inviteRevokeConfirm));
     await waitFor(() => expect(fake.callsTo('admin.revokeInvite')).toEqual([[{ id: 'inv-1' }]]));
     expect(screen.getByTestId(TID.inviteItem).dataset['revoked']).toBe('true');
+  });
+
+  it('replaces the invite signing key with the grace period chosen, and says until when old links work', async () => {
+    const user = userEvent.setup();
+    const until = Date.now() + 7 * 86_400_000;
+    const { fake } = openAdmin({
+      'admin.rotateInviteKey': () => [
+        { id: 'k1', current: false, retiresAt: until },
+        { id: 'k2', current: true, retiresAt: null },
+      ],
+    });
+    const section = await screen.findByTestId(TID.inviteKeys);
+    expect(section.dataset['retiring']).toBe('0');
+    await user.click(within(section).getByTestId(TID.inviteKeyRotate));
+    await user.selectOptions(screen.getByTestId(TID.inviteKeyGrace), String(7 * 86_400));
+    await user.click(screen.getByTestId(TID.inviteKeyRotateConfirm));
+    await waitFor(() =>
+      expect(fake.callsTo('admin.rotateInviteKey')).toEqual([[{ graceSeconds: 7 * 86_400 }]]),
+    );
+    await waitFor(() => expect(screen.getByTestId(TID.inviteKeys).dataset['retiring']).toBe('1'));
+    expect(screen.getByTestId(TID.inviteKeys).textContent).toContain(
+      'Invite links made before the key was replaced keep working until',
+    );
+    expect(screen.queryByTestId(TID.inviteKeyRotateConfirm)).toBeNull();
   });
 
   it('shows node status and stops and starts a hosted node', async () => {
