@@ -64,8 +64,10 @@ function profile(hosting?: object): string {
 const HOSTING = { bind: '127.0.0.1', httpPort: 7443, natsPort: 4222, dataDir: '/data/node' };
 const saved = (dir: string) => JSON.parse(readFileSync(join(dir, HOSTING_FILE), 'utf8')) as object;
 
+/** Waits for `check` (NodeHost writes hosting.json before it launches: real file I/O). */
 async function until(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 1_000 && !check(); i++) await new Promise((r) => setImmediate(r));
+  const deadline = Date.now() + 10_000;
+  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
   expect(check()).toBe(true);
 }
 
