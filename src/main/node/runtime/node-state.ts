@@ -21,6 +21,8 @@ import { InviteKeyRing } from '../invites';
 import {
   certificateFingerprint,
   generateNodeTlsMaterial,
+  reissueServerCertificate,
+  serverCertificateFits,
   type NodeTlsMaterial,
 } from '../tls/certificates';
 
@@ -113,6 +115,29 @@ export async function markStoreInitialized(state: NodeState): Promise<NodeState>
     nodeJson(state.nodeId, state.createdAt, true),
   );
   return { ...state, storeInitialized: true };
+}
+
+/**
+ * Keeps the server certificate in step with the addresses of this start: when it does not cover
+ * exactly `subjectAltNames` (plus loopback), or its key does not match (a crash between the two
+ * writes below), or it is about to expire, a new one is issued under the same CA. Key first: a
+ * crash in between leaves a mismatch, which the next start repairs the same way.
+ */
+export async function ensureServerCertificate(
+  state: NodeState,
+  subjectAltNames: readonly string[],
+): Promise<{ readonly state: NodeState; readonly reissued: boolean }> {
+  if (serverCertificateFits(state.tls.server, state.tls.ca, subjectAltNames)) {
+    return { state, reissued: false };
+  }
+  const server = await reissueServerCertificate(state.tls.ca, {
+    subjectAltNames,
+    commonName: 'unibus',
+  });
+  const tlsDir = paths(state.dataDir).tlsDir;
+  await writeSecretFileAtomic(join(tlsDir, 'server.key'), server.privateKeyPem);
+  await writeFileAtomic(join(tlsDir, 'server.crt'), server.certificatePem);
+  return { state: { ...state, tls: { ...state.tls, server } }, reissued: true };
 }
 
 async function createNodeState(

@@ -4,7 +4,13 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { certificateFingerprint, generateNodeTlsMaterial } from './certificates';
+import {
+  certificateAltNames,
+  certificateFingerprint,
+  generateNodeTlsMaterial,
+  reissueServerCertificate,
+  serverCertificateFits,
+} from './certificates';
 
 describe('node tls - generated CA and server certificate', () => {
   it('issues an EC P-256 server certificate for loopback and the given names, signed by the CA', async () => {
@@ -48,5 +54,47 @@ describe('node tls - generated CA and server certificate', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('node tls - reissuing the server certificate under the same CA', () => {
+  it('a new server certificate for new names verifies under the unchanged CA', async () => {
+    const material = await generateNodeTlsMaterial({ subjectAltNames: ['10.0.0.1'] });
+    expect(serverCertificateFits(material.server, material.ca, ['10.0.0.1'])).toBe(true);
+    expect(serverCertificateFits(material.server, material.ca, ['10.0.0.2'])).toBe(false);
+    expect(serverCertificateFits(material.server, material.ca, [])).toBe(false);
+
+    const server = await reissueServerCertificate(material.ca, {
+      subjectAltNames: ['10.0.0.2', 'team.example', 'fd00::2'],
+    });
+    const certificate = new X509Certificate(server.certificatePem);
+    expect(certificate.verify(new X509Certificate(material.ca.certificatePem).publicKey)).toBe(
+      true,
+    );
+    expect(certificate.checkPrivateKey(createPrivateKey(server.privateKeyPem))).toBe(true);
+    expect(certificateAltNames(server.certificatePem).sort()).toEqual(
+      [
+        'localhost',
+        '127.0.0.1',
+        '0:0:0:0:0:0:0:1',
+        '10.0.0.2',
+        'team.example',
+        'fd00:0:0:0:0:0:0:2',
+      ].sort(),
+    );
+    // IPv6 spelled either way is the same name.
+    expect(
+      serverCertificateFits(server, material.ca, ['team.example', 'fd00:0::2', '10.0.0.2']),
+    ).toBe(true);
+  });
+
+  it('does not fit when the key is not its own, another CA signed it, or it is about to expire', async () => {
+    const material = await generateNodeTlsMaterial({ subjectAltNames: [] });
+    const other = await generateNodeTlsMaterial({ subjectAltNames: [] });
+    const mixed = { ...material.server, privateKeyPem: other.server.privateKeyPem };
+    expect(serverCertificateFits(mixed, material.ca, [])).toBe(false);
+    expect(serverCertificateFits(other.server, material.ca, [])).toBe(false);
+    const nearEnd = new Date(Date.now() + 820 * 86_400_000);
+    expect(serverCertificateFits(material.server, material.ca, [], nearEnd)).toBe(false);
   });
 });
