@@ -21,7 +21,15 @@ import {
   type TwoComputers,
 } from '../../test-support/netns';
 import { TID } from '../../src/renderer/src/testids';
-import { launchBrowser, makeTempDir, useE2E, type ShellPage, type WebShell } from './harness';
+import {
+  chromiumProcesses,
+  isRoot,
+  launchBrowser,
+  makeTempDir,
+  useE2E,
+  type ShellPage,
+  type WebShell,
+} from './harness';
 
 const PASSPHRASE = 'e2e passphrase, long enough';
 const HTTP_PORT = 7443;
