@@ -4,7 +4,7 @@
  * invite links already sent stays valid. Both planes serve the new certificate.
  */
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
@@ -12,7 +12,7 @@ import { connect as natsConnect } from '@nats-io/transport-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateIdentityKeyPairs } from '../../crypto';
 import { encodeIdentityCard } from '../../protocol';
-import { certificateAltNames } from '../tls/certificates';
+import { certificateAltNames, generateNodeTlsMaterial } from '../tls/certificates';
 import { startNode, type RunningNode } from './start-node';
 
 const root = mkdtempSync(join(tmpdir(), 'unibus-addresses-'));
@@ -110,5 +110,14 @@ describe('node - addresses that change between starts', () => {
     const third = await start(['new.example']);
     expect(third.caFingerprint).toBe(fingerprint);
     expect(serverCertificate()).toBe(issued);
+    await stop();
+
+    // A reissue cut short between its two writes (a new key, the old certificate) is repaired.
+    const other = await generateNodeTlsMaterial({ subjectAltNames: [] });
+    writeFileSync(join(dataDir, 'tls', 'server.key'), other.server.privateKeyPem, { mode: 0o600 });
+    const fourth = await start(['new.example']);
+    expect(fourth.caFingerprint).toBe(fingerprint);
+    expect(serverCertificate()).not.toBe(issued);
+    expect(await controlPlaneAccepts(fourth, 'new.example')).toBe(true);
   }, 120_000);
 });

@@ -9,7 +9,8 @@ import {
   certificateFingerprint,
   generateNodeTlsMaterial,
   reissueServerCertificate,
-  serverCertificateFits,
+  ServerCertificateDamagedError,
+  serverCertificateState,
 } from './certificates';
 
 describe('node tls - generated CA and server certificate', () => {
@@ -60,9 +61,9 @@ describe('node tls - generated CA and server certificate', () => {
 describe('node tls - reissuing the server certificate under the same CA', () => {
   it('a new server certificate for new names verifies under the unchanged CA', async () => {
     const material = await generateNodeTlsMaterial({ subjectAltNames: ['10.0.0.1'] });
-    expect(serverCertificateFits(material.server, material.ca, ['10.0.0.1'])).toBe(true);
-    expect(serverCertificateFits(material.server, material.ca, ['10.0.0.2'])).toBe(false);
-    expect(serverCertificateFits(material.server, material.ca, [])).toBe(false);
+    expect(serverCertificateState(material.server, material.ca, ['10.0.0.1'])).toBe('fits');
+    expect(serverCertificateState(material.server, material.ca, ['10.0.0.2'])).toBe('stale');
+    expect(serverCertificateState(material.server, material.ca, [])).toBe('stale');
 
     const server = await reissueServerCertificate(material.ca, {
       subjectAltNames: ['10.0.0.2', 'team.example', 'fd00::2'],
@@ -84,17 +85,23 @@ describe('node tls - reissuing the server certificate under the same CA', () => 
     );
     // IPv6 spelled either way is the same name.
     expect(
-      serverCertificateFits(server, material.ca, ['team.example', 'fd00:0::2', '10.0.0.2']),
-    ).toBe(true);
+      serverCertificateState(server, material.ca, ['team.example', 'fd00:0::2', '10.0.0.2']),
+    ).toBe('fits');
   });
 
-  it('does not fit when the key is not its own, another CA signed it, or it is about to expire', async () => {
+  it('is stale when the key is not its own or it is about to end; damaged when unreadable or not ours', async () => {
     const material = await generateNodeTlsMaterial({ subjectAltNames: [] });
     const other = await generateNodeTlsMaterial({ subjectAltNames: [] });
     const mixed = { ...material.server, privateKeyPem: other.server.privateKeyPem };
-    expect(serverCertificateFits(mixed, material.ca, [])).toBe(false);
-    expect(serverCertificateFits(other.server, material.ca, [])).toBe(false);
+    expect(serverCertificateState(mixed, material.ca, [])).toBe('stale');
     const nearEnd = new Date(Date.now() + 820 * 86_400_000);
-    expect(serverCertificateFits(material.server, material.ca, [], nearEnd)).toBe(false);
+    expect(serverCertificateState(material.server, material.ca, [], nearEnd)).toBe('stale');
+    expect(() => serverCertificateState(other.server, material.ca, [])).toThrow(
+      ServerCertificateDamagedError,
+    );
+    const notPem = { ...material.server, privateKeyPem: 'not a pem' };
+    expect(() => serverCertificateState(notPem, material.ca, [])).toThrow(
+      ServerCertificateDamagedError,
+    );
   });
 });

@@ -106,29 +106,39 @@ export async function reissueServerCertificate(
   });
 }
 
+export class ServerCertificateDamagedError extends Error {
+  override readonly name = 'ServerCertificateDamagedError';
+}
+
 /**
- * Whether `server` is still right for this start: its key matches, the CA signed it, it stays
- * valid for another 30 days at least, and it covers exactly loopback plus `subjectAltNames`.
+ * Whether `server` is still right for this start: `fits`, or `stale` when its key is not its own
+ * (a reissue interrupted between the two writes), it ends within 30 days, or it does not cover
+ * exactly loopback plus `subjectAltNames`. Throws ServerCertificateDamagedError when the files
+ * are not a certificate and a key, or the CA did not sign it: that is damage, not staleness.
  */
-export function serverCertificateFits(
+export function serverCertificateState(
   server: PemKeyPair,
   ca: PemKeyPair,
   subjectAltNames: readonly string[],
   now: Date = new Date(),
-): boolean {
+): 'fits' | 'stale' {
   let certificate: NodeX509Certificate;
+  let key: ReturnType<typeof createPrivateKey>;
   try {
     certificate = new NodeX509Certificate(server.certificatePem);
-    if (!certificate.checkPrivateKey(createPrivateKey(server.privateKeyPem))) return false;
-    if (!certificate.verify(new NodeX509Certificate(ca.certificatePem).publicKey)) return false;
+    key = createPrivateKey(server.privateKeyPem);
   } catch {
-    return false;
+    throw new ServerCertificateDamagedError('tls/server.crt or tls/server.key is damaged');
   }
+  if (!certificate.verify(new NodeX509Certificate(ca.certificatePem).publicKey))
+    throw new ServerCertificateDamagedError("tls/server.crt was not issued by this node's CA");
+  if (!certificate.checkPrivateKey(key)) return 'stale';
   if (new Date(certificate.validTo).getTime() - now.getTime() < RENEW_BEFORE_DAYS * DAY_MS)
-    return false;
+    return 'stale';
   const wanted = new Set(altNamesFor(subjectAltNames).map(canonicalName));
   const actual = new Set(certificateAltNames(server.certificatePem).map(canonicalName));
-  return wanted.size === actual.size && [...wanted].every((name) => actual.has(name));
+  const same = wanted.size === actual.size && [...wanted].every((name) => actual.has(name));
+  return same ? 'fits' : 'stale';
 }
 
 /** The DNS names and IP addresses in a certificate's subjectAltName, lowercase. */
