@@ -16,7 +16,8 @@ import { createOutput } from './output';
 
 const USAGE = `usage: unibus [--profile DIR] [--json] <command>
 commands:
-  node start --data-dir DIR [--bind ADDR] [--http-port N] [--nats-port N] [--handle NAME]
+  node start --data-dir DIR [--bind ADDR] [--advertise HOST]… [--http-port N] [--nats-port N]
+             [--handle NAME]
   invites create [--role member|admin] [--ttl DURATION] [--uses N]
   invites keys | invites rotate-key [--grace DURATION]
   join - [--handle NAME]   (reads the link from stdin)

@@ -18,7 +18,7 @@ export async function nodeCommand(args: string[], profileDir: string, out: Outpu
   const [sub, ...rest] = args;
   if (sub !== 'start')
     throw new UsageError(
-      'usage: unibus node start --data-dir DIR [--bind ADDR] [--http-port N] [--nats-port N]',
+      'usage: unibus node start --data-dir DIR [--bind ADDR] [--advertise HOST]… [--http-port N] [--nats-port N]',
     );
   const { values } = parseArgs({
     args: rest,
@@ -78,8 +78,8 @@ export async function nodeCommand(args: string[], profileDir: string, out: Outpu
     await saveConnection(profileDir, {
       v: 1,
       node_id: node.nodeId,
-      control_urls: node.controlUrls,
-      nats_urls: node.natsUrls,
+      control_urls: node.localControlUrls,
+      nats_urls: node.localNatsUrls,
       ca_fingerprint: node.caFingerprint,
       ca_pem: node.caCertificatePem,
     });
@@ -89,6 +89,9 @@ export async function nodeCommand(args: string[], profileDir: string, out: Outpu
       node_id: node.nodeId,
       control_urls: node.controlUrls,
       nats_urls: node.natsUrls,
+      // How the host's own peer reaches the node (loopback first when bound to every network).
+      local_control_urls: node.localControlUrls,
+      local_nats_urls: node.localNatsUrls,
       ca_fingerprint: node.caFingerprint,
       ca_pem: node.caCertificatePem,
       server_version: node.posture.server_version,

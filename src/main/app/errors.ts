@@ -77,6 +77,18 @@ function fromControlPlane(error: ControlPlaneError): UnibusError {
   }
 }
 
+/** Join failures that are not about the link say so in their own sentence (join.ts). */
+function fromJoin(error: JoinError): UnibusError {
+  switch (error.reason) {
+    case 'unreachable':
+      return new UnavailableError(error.message, { cause: error });
+    case 'wrong-node':
+      return new ConflictError(error.message, { cause: error });
+    case 'bad-link':
+      return new ValidationError(`Cannot join: ${error.message}.`, { cause: error });
+  }
+}
+
 function fromFileTransfer(error: FileTransferError): UnibusError {
   switch (error.code) {
     case 'aborted':
@@ -116,7 +128,7 @@ export function toAppError(error: unknown): unknown {
   if (error instanceof FileTransferError) return fromFileTransfer(error);
   if (error instanceof InviteTokenError)
     return new ValidationError(`This invite link does not work: ${error.message}.`);
-  if (error instanceof JoinError) return new ValidationError(`Cannot join: ${error.message}.`);
+  if (error instanceof JoinError) return fromJoin(error);
   if (error instanceof BusError) return new ConflictError(`${capitalize(error.message)}.`);
   if (error instanceof WrongPassphraseError)
     return new LockedError('That passphrase is not right. Try again.');

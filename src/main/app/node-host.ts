@@ -34,6 +34,9 @@ interface ReadyLine {
   readonly node_id: string;
   readonly control_urls: string[];
   readonly nats_urls: string[];
+  /** How this computer's own peer reaches the node (loopback first on a wildcard bind). */
+  readonly local_control_urls?: string[];
+  readonly local_nats_urls?: string[];
   readonly ca_fingerprint: string;
   readonly ca_pem: string;
   readonly server_version: string;
@@ -47,6 +50,7 @@ function fitChoice(raw: unknown): HostingChoice | null {
   if (!Number.isInteger(c.httpPort) || !Number.isInteger(c.natsPort)) return null;
   return {
     bind: c.bind,
+    ...(typeof c.publicHostName === 'string' ? { publicHostName: c.publicHostName } : {}),
     httpPort: c.httpPort!,
     natsPort: c.natsPort!,
     dataDir: c.dataDir,
@@ -113,6 +117,7 @@ export class NodeHost {
   async host(options: HostOptions, adminCard: string): Promise<NodeStatusView> {
     const choice: HostingChoice = {
       bind: options.bind,
+      ...(options.publicHostName !== undefined ? { publicHostName: options.publicHostName } : {}),
       httpPort: options.httpPort,
       natsPort: options.natsPort,
       dataDir: options.dataDir ?? join(this.profileDir, 'node'),
@@ -129,8 +134,8 @@ export class NodeHost {
     await saveConnection(this.profileDir, {
       v: 1,
       node_id: ready.node_id,
-      control_urls: ready.control_urls,
-      nats_urls: ready.nats_urls,
+      control_urls: ready.local_control_urls ?? ready.control_urls,
+      nats_urls: ready.local_nats_urls ?? ready.nats_urls,
       ca_fingerprint: ready.ca_fingerprint,
       ca_pem: ready.ca_pem,
     });
@@ -173,6 +178,7 @@ export class NodeHost {
         choice.dataDir,
         '--bind',
         choice.bind,
+        ...(choice.publicHostName !== undefined ? ['--advertise', choice.publicHostName] : []),
         '--http-port',
         String(choice.httpPort),
         '--nats-port',

@@ -1,7 +1,7 @@
 /**
  * The peer's NATS connection: nkey authentication with the identity's Ed25519 key, TLS pinned
  * to the node's CA (never the system roots), the user's private inbox prefix (from `GET /v1/me`),
- * every NATS URL of the node, reconnect forever, and a short ping interval so a dead link (after
+ * every NATS URL of the node (tried in order), reconnect forever, and a short ping interval so a dead link (after
  * sleep, a dropped Wi-Fi) is noticed within ~30 s. The connection state is an event the UI shows.
  *
  * Membership changes need no reconnect: the node reloads the server's permissions live.
@@ -68,6 +68,9 @@ export class BusConnection extends EventEmitter<BusConnectionEvents> {
       maxPingOut: options.maxPingOut ?? DEFAULT_MAX_PING_OUT,
       waitOnFirstConnect: true,
       ignoreClusterUpdates: true,
+      // In the profile's order: the address that answered when joining (or loopback, for the
+      // host) first; an address that leads nowhere on this network costs a timeout per try.
+      noRandomize: true,
       timeout: 5_000,
       ...(options.name ? { name: options.name } : {}),
     });

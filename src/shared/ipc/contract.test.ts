@@ -79,3 +79,18 @@ describe('ipc contract - argument parsing and replies', () => {
     }
   });
 });
+
+describe('ipc contract - node.host', () => {
+  const parse = IPC_CALLS['node.host'].parseArgs;
+  it('takes a public host name, and refuses one that is not a host', () => {
+    const options = {
+      bind: '0.0.0.0',
+      publicHostName: 'team.example.org',
+      httpPort: 7443,
+      natsPort: 4222,
+    };
+    expect(parse([options])).toEqual([options]);
+    for (const bad of ['', 'team example', 'x/../y', 'a'.repeat(254)])
+      expect(() => parse([{ ...options, publicHostName: bad }]), bad).toThrow();
+  });
+});

@@ -205,6 +205,7 @@ export const IPC_CALLS: { readonly [N in IpcCallName]: IpcCallSpec<N> } = Object
     parseArgs: oneArgument(
       object({
         bind: text({ min: 1, max: 64, pattern: /^[0-9A-Za-z.:[\]-]+$/ }),
+        publicHostName: optional(text({ min: 1, max: 253, pattern: /^[0-9A-Za-z.:[\]-]+$/ })),
         httpPort: port,
         natsPort: port,
         dataDir: optional(text({ min: 1, max: 4_096 })),

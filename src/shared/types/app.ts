@@ -50,8 +50,13 @@ export interface NodeAddressView {
 
 /** Options of "Host a bus on this computer". */
 export interface HostOptions {
-  /** `127.0.0.1` (default), `0.0.0.0` or one address of this machine. */
+  /**
+   * `127.0.0.1` (default, "Only this computer"), `0.0.0.0` ("My network": every address of this
+   * machine goes into invite links) or one address of this machine.
+   */
   readonly bind: string;
+  /** A name teammates reach this computer by (e.g. a DNS name), put first in invite links. */
+  readonly publicHostName?: string;
   readonly httpPort: number;
   readonly natsPort: number;
   /** Data folder; default: `node` inside the profile. */

@@ -27,6 +27,14 @@ import { makeTempDir, removeTempDir } from './processes';
 export const CHROMIUM = process.env['UNIBUS_E2E_CHROMIUM'] ?? '/usr/bin/chromium';
 export const E2E_USER = process.env['UNIBUS_E2E_USER'] ?? 'unibus-e2e';
 export const CHROMIUM_AS_USER = join(PROJECT_ROOT, 'test', 'e2e', 'harness', 'chromium-as-user.sh');
+/** Enters a test's network namespace, then runs chromium-as-user.sh (root only). */
+export const CHROMIUM_IN_NETNS = join(
+  PROJECT_ROOT,
+  'test',
+  'e2e',
+  'harness',
+  'chromium-in-netns.sh',
+);
 
 export const isRoot = (): boolean => process.getuid?.() === 0;
 
@@ -64,20 +72,35 @@ function browserExecutable(): { executablePath: string; user?: { uid: number; gi
     throw new Error(`${tmpdir()} is not searchable by ${E2E_USER}: set TMPDIR to e.g. /tmp`);
   }
   // A checkout can lose the executable bit; Playwright spawns the wrapper directly.
-  try {
-    accessSync(CHROMIUM_AS_USER, constants.X_OK);
-  } catch {
-    chmodSync(CHROMIUM_AS_USER, 0o755);
+  for (const script of [CHROMIUM_AS_USER, CHROMIUM_IN_NETNS]) {
+    try {
+      accessSync(script, constants.X_OK);
+    } catch {
+      chmodSync(script, 0o755);
+    }
   }
   return { executablePath: CHROMIUM_AS_USER, user };
+}
+
+export interface LaunchOptions {
+  /**
+   * Run the browser inside this network namespace (a `lan…` one a test made; root only), so
+   * that 127.0.0.1 is that namespace's loopback, where its web shell listens.
+   */
+  readonly netns?: string;
 }
 
 /**
  * Launches headless Chromium with its sandbox. Downloads go to a temp folder the browser's user
  * owns (`downloadsDir`), removed when the browser disconnects.
  */
-export async function launchBrowser(): Promise<Browser> {
-  const { executablePath, user } = browserExecutable();
+export async function launchBrowser(options: LaunchOptions = {}): Promise<Browser> {
+  const executable = browserExecutable();
+  const { user } = executable;
+  if (options.netns !== undefined && user === undefined)
+    throw new Error('a browser inside a network namespace needs root (ip netns exec)');
+  const executablePath =
+    options.netns === undefined ? executable.executablePath : CHROMIUM_IN_NETNS;
   const downloadsDir = makeTempDir('unibus-e2e-downloads-');
   if (user !== undefined) chownSync(downloadsDir, user.uid, user.gid);
   const browser = await chromium.launch({
@@ -85,7 +108,12 @@ export async function launchBrowser(): Promise<Browser> {
     chromiumSandbox: true,
     headless: true,
     downloadsPath: downloadsDir,
-    env: { ...process.env, UNIBUS_E2E_USER: E2E_USER, UNIBUS_E2E_CHROMIUM: CHROMIUM },
+    env: {
+      ...process.env,
+      UNIBUS_E2E_USER: E2E_USER,
+      UNIBUS_E2E_CHROMIUM: CHROMIUM,
+      ...(options.netns !== undefined ? { UNIBUS_E2E_NETNS: options.netns } : {}),
+    },
   });
   // A failure here is retried by cleanupAll, which reports it.
   browser.once('disconnected', () => void removeTempDir(downloadsDir).catch(() => undefined));

@@ -29,6 +29,11 @@ export interface WebShellOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** How long to wait for the web-ready line (default 90 s: tsx compiles on first start). */
   readonly readyTimeoutMs?: number;
+  /**
+   * Run the shell (and so its peer, hosted node and nats-server) inside this network namespace
+   * (`ip netns exec`; root only): another computer, for tests that play two.
+   */
+  readonly netns?: string;
 }
 
 export interface WebShell {
@@ -246,10 +251,17 @@ async function startOnce(
   port: number,
   options: WebShellOptions,
 ): Promise<WebShell> {
-  const { command, args, source } = webShellCommand();
+  const shellCommand = webShellCommand();
+  const shellArgs = [...shellCommand.args, '--profile', profileDir, '--port', String(port)];
+  // `ip netns exec` execs (no fork): the process the harness signals is still the shell itself.
+  const [command, args] =
+    options.netns === undefined
+      ? [shellCommand.command, shellArgs]
+      : ['ip', ['netns', 'exec', options.netns, shellCommand.command, ...shellArgs]];
+  const source = `${options.netns === undefined ? '' : `(in ${options.netns}) `}${shellCommand.source}`;
   const output = new Output();
   output.append('#', `${source} --profile ${profileDir} --port ${port}`);
-  const child = spawnTracked(command, [...args, '--profile', profileDir, '--port', String(port)], {
+  const child = spawnTracked(command, args, {
     cwd: PROJECT_ROOT,
     // scripts/e2e.mjs built the renderer once; shells started together must not rebuild it.
     env: { ...process.env, UNIBUS_WEB_SKIP_BUILD: '1', ...options.env },

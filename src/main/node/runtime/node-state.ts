@@ -24,6 +24,9 @@ import { InviteKeyRing } from '../invites';
 import {
   certificateFingerprint,
   generateNodeTlsMaterial,
+  reissueServerCertificate,
+  serverCertificateState,
+  ServerCertificateDamagedError,
   type NodeTlsMaterial,
 } from '../tls/certificates';
 
@@ -116,6 +119,36 @@ export async function markStoreInitialized(state: NodeState): Promise<NodeState>
     nodeJson(state.nodeId, state.createdAt, true),
   );
   return { ...state, storeInitialized: true };
+}
+
+/**
+ * Keeps the server certificate in step with the addresses of this start: when it does not cover
+ * exactly `subjectAltNames` (plus loopback), or its key does not match (a crash between the two
+ * writes below), or it is about to expire, a new one is issued under the same CA. Key first: a
+ * crash in between leaves a mismatch, which the next start repairs the same way. Files that are
+ * not a certificate and key, or a certificate another CA signed, are damage: the start stops
+ * (like any damaged state, they are never silently regenerated).
+ */
+export async function ensureServerCertificate(
+  state: NodeState,
+  subjectAltNames: readonly string[],
+): Promise<{ readonly state: NodeState; readonly reissued: boolean }> {
+  let current: 'fits' | 'stale';
+  try {
+    current = serverCertificateState(state.tls.server, state.tls.ca, subjectAltNames);
+  } catch (error) {
+    if (!(error instanceof ServerCertificateDamagedError)) throw error;
+    throw new NodeStateError(`${error.message}; the node will not recreate it`);
+  }
+  if (current === 'fits') return { state, reissued: false };
+  const server = await reissueServerCertificate(state.tls.ca, {
+    subjectAltNames,
+    commonName: 'unibus',
+  });
+  const tlsDir = paths(state.dataDir).tlsDir;
+  await writeSecretFileAtomic(join(tlsDir, 'server.key'), server.privateKeyPem);
+  await writeFileAtomic(join(tlsDir, 'server.crt'), server.certificatePem);
+  return { state: { ...state, tls: { ...state.tls, server } }, reissued: true };
 }
 
 async function createNodeState(

@@ -10,7 +10,6 @@
 import type { Server } from 'node:https';
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { nkeyAuthenticator, type NatsConnection } from '@nats-io/nats-core';
@@ -41,7 +40,9 @@ import { BUCKETS, NodeStore } from '../store';
 import { DataPlane } from './data-plane';
 import { DataPlaneNames } from '../acl/names';
 import { acquireNodeLock, type NodeLock } from './node-lock';
+import { formatHost, isWildcard, planAddresses } from './advertised-addresses';
 import {
+  ensureServerCertificate,
   loadOrCreateNodeState,
   markStoreInitialized,
   nodePaths,
@@ -61,7 +62,10 @@ export interface NodeOptions {
   readonly httpPort?: number;
   /** 0 = any free port. */
   readonly natsPort?: number;
-  /** Extra host names / addresses the certificate and links should cover. */
+  /**
+   * Host names / addresses teammates reach this computer by: advertised first, before the
+   * machine's own addresses (advertised-addresses.ts), and covered by the certificate.
+   */
   readonly advertise?: readonly string[];
   /** Identity card of the host: becomes admin #0 of a new node. */
   readonly adminCard?: string;
@@ -83,8 +87,12 @@ export interface RunningNode {
   readonly nodeId: string;
   readonly caFingerprint: string;
   readonly caCertificatePem: string;
+  /** What invite links carry and the host is shown: every advertised address, best first. */
   readonly controlUrls: readonly string[];
   readonly natsUrls: readonly string[];
+  /** How this computer's own peer reaches the node (loopback first for a wildcard bind). */
+  readonly localControlUrls: readonly string[];
+  readonly localNatsUrls: readonly string[];
   readonly posture: Posture;
   readonly dataPlane: DataPlane;
   readonly supervisor: NatsServerSupervisor;
@@ -128,8 +136,12 @@ async function startLocked(
 ): Promise<RunningNode> {
   const log = options.log ?? (() => {});
   const bind = options.bind ?? '127.0.0.1';
-  const advertised = [...(options.advertise ?? []), ...(isWildcard(bind) ? [hostname()] : [bind])];
-  let state = await loadOrCreateNodeState(options.dataDir, { subjectAltNames: advertised });
+  const addresses = planAddresses(bind, options.advertise);
+  const certificateNames = addresses.certificateNames;
+  let state = await loadOrCreateNodeState(options.dataDir, { subjectAltNames: certificateNames });
+  const certificate = await ensureServerCertificate(state, certificateNames);
+  state = certificate.state;
+  if (certificate.reissued) log('tls-reissued', { names: certificateNames });
   const paths = nodePaths(options.dataDir);
 
   const bin =
@@ -246,7 +258,10 @@ async function startLocked(
       rotation = rotated.catch(() => undefined);
       return rotated;
     };
-    const natsUrls = supervisor.urls.map((url) => url.replace(/^nats:/, 'tls:'));
+    const urls = (scheme: string, port: number, hosts: readonly string[]) =>
+      [...new Set(hosts)].map((host) => `${scheme}://${formatHost(host)}:${port}`);
+    const localHosts = [addresses.local, ...addresses.advertised];
+    const natsUrls = urls('tls', natsPort, addresses.advertised);
     const server: Server = createControlPlaneServer({
       nodeId: state.nodeId,
       // The chain includes the CA, so a joiner can fingerprint it and pin it (docs/PROTOCOL.md).
@@ -292,9 +307,7 @@ async function startLocked(
       once(server, 'error').then(([e]) => Promise.reject(e)),
     ]);
     const httpPort = (server.address() as AddressInfo).port;
-    controlUrls = advertisedHosts(bind, options.advertise).map(
-      (host) => `https://${formatHost(host)}:${httpPort}`,
-    );
+    controlUrls = urls('https', httpPort, addresses.advertised);
 
     return {
       nodeId: state.nodeId,
@@ -302,6 +315,8 @@ async function startLocked(
       caCertificatePem: state.tls.ca.certificatePem,
       controlUrls,
       natsUrls,
+      localControlUrls: urls('https', httpPort, localHosts),
+      localNatsUrls: urls('tls', natsPort, localHosts),
       posture,
       dataPlane,
       supervisor,
@@ -423,17 +438,4 @@ function loopbackUrl(url: string): string {
   const parsed = new URL(url);
   if (isWildcard(parsed.hostname.replace(/^\[|\]$/g, ''))) parsed.hostname = '127.0.0.1';
   return parsed.toString().replace(/\/$/, '');
-}
-
-function isWildcard(host: string): boolean {
-  return host === '' || host === '0.0.0.0' || host === '::';
-}
-
-function advertisedHosts(bind: string, advertise: readonly string[] = []): string[] {
-  const hosts = isWildcard(bind) ? ['127.0.0.1', ...advertise] : [bind, ...advertise];
-  return [...new Set(hosts)];
-}
-
-function formatHost(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
 }

@@ -4,7 +4,14 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { certificateFingerprint, generateNodeTlsMaterial } from './certificates';
+import {
+  certificateAltNames,
+  certificateFingerprint,
+  generateNodeTlsMaterial,
+  reissueServerCertificate,
+  ServerCertificateDamagedError,
+  serverCertificateState,
+} from './certificates';
 
 describe('node tls - generated CA and server certificate', () => {
   it('issues an EC P-256 server certificate for loopback and the given names, signed by the CA', async () => {
@@ -48,5 +55,53 @@ describe('node tls - generated CA and server certificate', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('node tls - reissuing the server certificate under the same CA', () => {
+  it('a new server certificate for new names verifies under the unchanged CA', async () => {
+    const material = await generateNodeTlsMaterial({ subjectAltNames: ['10.0.0.1'] });
+    expect(serverCertificateState(material.server, material.ca, ['10.0.0.1'])).toBe('fits');
+    expect(serverCertificateState(material.server, material.ca, ['10.0.0.2'])).toBe('stale');
+    expect(serverCertificateState(material.server, material.ca, [])).toBe('stale');
+
+    const server = await reissueServerCertificate(material.ca, {
+      subjectAltNames: ['10.0.0.2', 'team.example', 'fd00::2'],
+    });
+    const certificate = new X509Certificate(server.certificatePem);
+    expect(certificate.verify(new X509Certificate(material.ca.certificatePem).publicKey)).toBe(
+      true,
+    );
+    expect(certificate.checkPrivateKey(createPrivateKey(server.privateKeyPem))).toBe(true);
+    expect(certificateAltNames(server.certificatePem).sort()).toEqual(
+      [
+        'localhost',
+        '127.0.0.1',
+        '0:0:0:0:0:0:0:1',
+        '10.0.0.2',
+        'team.example',
+        'fd00:0:0:0:0:0:0:2',
+      ].sort(),
+    );
+    // IPv6 spelled either way is the same name.
+    expect(
+      serverCertificateState(server, material.ca, ['team.example', 'fd00:0::2', '10.0.0.2']),
+    ).toBe('fits');
+  });
+
+  it('is stale when the key is not its own or it is about to end; damaged when unreadable or not ours', async () => {
+    const material = await generateNodeTlsMaterial({ subjectAltNames: [] });
+    const other = await generateNodeTlsMaterial({ subjectAltNames: [] });
+    const mixed = { ...material.server, privateKeyPem: other.server.privateKeyPem };
+    expect(serverCertificateState(mixed, material.ca, [])).toBe('stale');
+    const nearEnd = new Date(Date.now() + 820 * 86_400_000);
+    expect(serverCertificateState(material.server, material.ca, [], nearEnd)).toBe('stale');
+    expect(() => serverCertificateState(other.server, material.ca, [])).toThrow(
+      ServerCertificateDamagedError,
+    );
+    const notPem = { ...material.server, privateKeyPem: 'not a pem' };
+    expect(() => serverCertificateState(notPem, material.ca, [])).toThrow(
+      ServerCertificateDamagedError,
+    );
   });
 });

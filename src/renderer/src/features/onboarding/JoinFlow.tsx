@@ -85,7 +85,8 @@ export function JoinFlow({ initialLink, onBack }: { initialLink: string; onBack:
         address={preview}
         testIds={{ nodeId: TID.joinNodeId, caFingerprint: TID.joinCaFingerprint }}
       />
-      <ErrorNotice error={action.error} />
+      {/* Main says which address did not answer and what to check, in its own words. */}
+      <ErrorNotice error={action.error} ownWords />
       <div className="form-actions">
         <button type="button" onClick={() => setPreview(null)}>
           Back

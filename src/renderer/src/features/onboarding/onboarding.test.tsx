@@ -2,6 +2,7 @@
 import { act, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
+import { UnavailableError } from '../../../../shared/errors';
 import type { AppState } from '../../../../shared/types/app';
 import { App } from '../../App';
 import { appState, ME, nodeStatus } from '../../test/fixtures';
@@ -129,7 +130,8 @@ describe('connect', () => {
       },
     });
     await user.click(await screen.findByTestId(TID.hostChoice));
-    expect((screen.getByTestId(TID.hostBind) as HTMLInputElement).value).toBe('127.0.0.1');
+    expect((screen.getByTestId(TID.hostReachThisComputer) as HTMLInputElement).checked).toBe(true);
+    expect(screen.queryByTestId(TID.hostPublicName)).toBeNull();
     await user.click(screen.getByTestId(TID.hostButton));
     const fingerprint = await screen.findByTestId(TID.hostCaFingerprint);
     expect(fingerprint.textContent).toBe(status.address?.caFingerprint);
@@ -139,6 +141,50 @@ describe('connect', () => {
     await user.click(screen.getByTestId(TID.hostContinue));
     await screen.findByTestId(TID.sidebar);
     expect(screen.getByTestId(TID.adminNav)).toBeTruthy();
+  });
+
+  it('"My network" hosts on every address, with the public name when one is given', async () => {
+    const user = userEvent.setup();
+    const app = startApp(appState({ phase: 'no-connection', role: null }), {
+      'node.host': () => nodeStatus(),
+    });
+    await user.click(await screen.findByTestId(TID.hostChoice));
+    await user.click(screen.getByTestId(TID.hostReachNetwork));
+    expect(screen.getByText(/Invite links will carry every network address/)).toBeTruthy();
+    await user.type(screen.getByTestId(TID.hostPublicName), 'team example');
+    await user.click(screen.getByTestId(TID.hostButton));
+    expect((await screen.findByRole('alert')).textContent).toMatch(/letters, digits, dots/);
+    expect(app.fake.callsTo('node.host')).toEqual([]);
+    await user.clear(screen.getByTestId(TID.hostPublicName));
+    await user.type(screen.getByTestId(TID.hostPublicName), 'team.example.org');
+    await user.click(screen.getByTestId(TID.hostButton));
+    await screen.findByTestId(TID.hostCaFingerprint);
+    expect(app.fake.callsTo('node.host')).toEqual([
+      [{ bind: '0.0.0.0', publicHostName: 'team.example.org', httpPort: 7443, natsPort: 4222 }],
+    ]);
+  });
+
+  it('a node that does not answer is said in main\'s own sentence, not "check what you typed"', async () => {
+    const user = userEvent.setup();
+    const sentence =
+      "The node at 10.1.2.3:7443 did not answer — is the host's app running and port 7443 open?";
+    startApp(appState({ phase: 'no-connection', role: null }), {
+      'join.preview': () => ({
+        nodeId: 'node-9',
+        caFingerprint: 'cd'.repeat(32),
+        controlUrls: ['https://10.1.2.3:7443'],
+        natsUrls: ['tls://10.1.2.3:4222'],
+      }),
+      'join.accept': () => {
+        throw new UnavailableError(sentence);
+      },
+    });
+    await user.click(await screen.findByTestId(TID.joinChoice));
+    await user.type(screen.getByTestId(TID.joinLinkInput), 'unibus://join?v=1&t=abc');
+    await user.click(screen.getByTestId(TID.joinPreviewButton));
+    await user.click(await screen.findByTestId(TID.joinConfirm));
+    const notice = await screen.findByTestId(TID.errorMessage);
+    expect(notice.textContent).toBe(sentence);
   });
 
   it('joins with a link after showing the node id and fingerprint', async () => {
