@@ -33,7 +33,8 @@ const UNREACHABLE =
   'The node cannot be reached right now. Check that it is running, then try again.';
 
 function fromControlPlane(error: ControlPlaneError): UnibusError {
-  const said = error.message;
+  // The node's own sentence, without the "(HTTP 409)" the client adds for logs.
+  const said = error.message.replace(/ \(HTTP \d{3}\)$/, '');
   switch (error.status) {
     case 0:
     case 429:

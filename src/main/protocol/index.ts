@@ -146,3 +146,21 @@ export {
   errorText,
   type HttpErrorStatus,
 } from './http-errors.js';
+export {
+  confusableSkeleton,
+  handlesLookAlike,
+  lookAlikeKeys,
+  type LookAlikeKeys,
+} from './handle-skeleton.js';
+export {
+  FINGERPRINT_DIGITS,
+  SAFETY_NUMBER_DIGITS,
+  SAFETY_NUMBER_ITERATIONS,
+  SAFETY_NUMBER_WORDS,
+  SHORT_FINGERPRINT_GROUPS,
+  digitGroups,
+  identityFingerprint,
+  safetyNumber,
+  safetyNumberWords,
+  shortFingerprint,
+} from './safety-number.js';
