@@ -19,7 +19,10 @@ import { typed } from './errors';
 import { IdentitySession, identityCard } from './identity-session';
 import { launchNodeChild } from './launch-node';
 import { NodeHost } from './node-host';
+import { People } from './people';
+import { directoryEntry, peopleCalls } from './people-calls';
 import { PeerSession } from './peer-session';
+import { hexEncode } from '../protocol';
 import { openSettings, updateSettings } from './settings';
 import { Transfers } from './transfers';
 import type { AppService, AppServiceOptions } from './types';
@@ -37,6 +40,7 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
   const identity = new IdentitySession(profileDir, options.safeStorage);
   await identity.init();
   const settings = await openSettings(profileDir);
+  const people = await People.open(profileDir);
   const nodeHost = await NodeHost.open(profileDir, options.launchNode ?? launchNodeChild, (s) =>
     emit('node.status', s),
   );
@@ -137,6 +141,7 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
           ...(options.notify ? { notify: options.notify } : {}),
           ...(options.onUnreadTotal ? { onUnreadTotal: options.onUnreadTotal } : {}),
           onConnection: () => session !== null && setConnection(peerStatus(session)),
+          people,
         });
         if (closed) {
           await opened.close(); // the app closed while connecting
@@ -278,10 +283,11 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
           await control().get<{ handle: string; endpoint: string; card: string }[]>(
             '/v1/directory',
           );
+        const me = identity.require().record.endpointId;
         return all
           .filter((u) => needle === '' || u.handle.toLowerCase().includes(needle))
           .slice(0, 50)
-          .map((u) => ({ handle: u.handle, endpoint: u.endpoint, card: u.card }));
+          .flatMap((u) => directoryEntry(u, people, me) ?? []);
       }),
 
     'messages.list': ({ roomId }) => typed(async () => requireSession().roomMessages(roomId)),
@@ -319,6 +325,18 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
     'admin.createInvite': ({ role: inviteRole, ttlSeconds, maxUses }) =>
       typed(() => admin.createInvite(inviteRole, ttlSeconds, maxUses)),
     'admin.revokeInvite': ({ id }) => typed(() => admin.revokeInvite(id)),
+
+    ...peopleCalls({
+      people,
+      me: () => {
+        const self = identity.require();
+        return { endpoint: self.record.endpointId, signPub: hexEncode(self.keys.signPublic) };
+      },
+      session: () => session,
+      directory: () =>
+        control().get<{ handle: string; endpoint: string; card: string }[]>('/v1/directory'),
+      emit,
+    }),
 
     'settings.get': async () => settings.current,
     'settings.update': (change) => typed(() => updateSettings(settings, change)),

@@ -15,9 +15,10 @@ import { isErrorNamed } from '../errors';
 
 describe('ipc contract - tables', () => {
   it('lists the calls and events of this version', () => {
-    expect(IPC_CALL_NAMES).toHaveLength(42);
+    expect(IPC_CALL_NAMES).toHaveLength(46);
     expect(IPC_CALL_NAMES).toContain('app.getVersion');
     expect(IPC_CALL_NAMES).toContain('members.kick');
+    expect(IPC_CALL_NAMES).toContain('people.verify');
     expect(IPC_EVENT_NAMES).toEqual([
       'app.connectionState',
       'app.state',
@@ -27,6 +28,7 @@ describe('ipc contract - tables', () => {
       'node.status',
       'app.joinLink',
       'app.openRoom',
+      'people.changed',
     ]);
     for (const name of IPC_CALL_NAMES) expect(name).toMatch(/^[a-z]+\.[a-zA-Z]+$/);
   });

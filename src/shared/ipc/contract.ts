@@ -33,6 +33,7 @@ const LINK_MAX = 8_192;
 const BACKUP_MAX = 64 * 1024;
 const PASSPHRASE = text({ min: 8, max: 1_024 });
 const ROOM = object({ roomId: id });
+const PERSON = object({ endpoint: id });
 
 /** Calls: name → argument tuple and result. The renderer is untrusted; main parses every argument. */
 export interface IpcCalls {
@@ -128,6 +129,14 @@ export interface IpcCalls {
   };
   'admin.revokeInvite': { args: [{ id: string }]; result: V.InviteView[] };
 
+  /** Safety number with a person (digits, words, QR), and what this user knows of their key. */
+  'people.safetyNumber': { args: [{ endpoint: string }]; result: V.SafetyNumberView };
+  /** The user compared the safety number and it matched: remember this key as verified. */
+  'people.verify': { args: [{ endpoint: string }]; result: V.SafetyNumberView };
+  'people.unverify': { args: [{ endpoint: string }]; result: V.SafetyNumberView };
+  /** The user saw that this person's key changed and accepts the new one without verifying. */
+  'people.acceptChange': { args: [{ endpoint: string }]; result: V.SafetyNumberView };
+
   'settings.get': { args: []; result: V.SettingsView };
   'settings.update': {
     args: [{ theme?: V.Theme; notifications?: boolean }];
@@ -148,6 +157,8 @@ export interface IpcEvents {
   'app.joinLink': { link: string };
   /** The user clicked a notification: show this room. */
   'app.openRoom': { roomId: string };
+  /** What the user knows of these people's keys changed (verified, unverified, accepted). */
+  'people.changed': { endpoints: string[] };
 }
 
 export type IpcCallName = keyof IpcCalls;
@@ -300,6 +311,11 @@ export const IPC_CALLS: { readonly [N in IpcCallName]: IpcCallSpec<N> } = Object
   },
   'admin.revokeInvite': { parseArgs: oneArgument(object({ id })) },
 
+  'people.safetyNumber': { parseArgs: oneArgument(PERSON) },
+  'people.verify': { parseArgs: oneArgument(PERSON) },
+  'people.unverify': { parseArgs: oneArgument(PERSON) },
+  'people.acceptChange': { parseArgs: oneArgument(PERSON) },
+
   'settings.get': noArgs,
   'settings.update': {
     parseArgs: oneArgument(
@@ -318,6 +334,7 @@ export const IPC_EVENTS: { readonly [E in IpcEventName]: true } = Object.freeze(
   'node.status': true,
   'app.joinLink': true,
   'app.openRoom': true,
+  'people.changed': true,
 });
 
 export const IPC_CALL_NAMES = Object.freeze(Object.keys(IPC_CALLS) as IpcCallName[]);

@@ -10,9 +10,12 @@ import {
   membersSelectors,
   useMembersStore,
 } from '../../store/membersStore';
+import { openSafetyNumber } from '../../store/peopleStore';
 import { setMembersOpen } from '../../store/uiStore';
 import { TID } from '../../testids';
 import { useAction } from '../../util/useAction';
+import { Fingerprint } from '../people/Fingerprint';
+import { TrustBadge } from '../people/TrustBadge';
 import { InviteMemberForm } from './InviteMemberForm';
 import { KickReceipt } from './KickReceipt';
 import { LeaveRoomButton } from './LeaveRoomButton';
@@ -59,13 +62,29 @@ export function MembersPanel({ room }: { room: RoomView }) {
             data-handle={member.handle}
             data-endpoint={member.endpoint}
             data-status={member.status}
+            data-trust={member.trust}
           >
             <span className="member-handle" title={member.endpoint}>
               {member.handle}
               {member.isMe && ' (you)'}
             </span>
+            <Fingerprint value={member.fingerprint} />
+            <TrustBadge trust={member.trust} />
             <span className="pill">{member.role}</span>
             {member.status === 'revoked' && <span className="pill pill-warning">removed</span>}
+            {!member.isMe && (
+              <button
+                type="button"
+                className="link-button"
+                onClick={() => void openSafetyNumber(member.endpoint)}
+                data-testid={TID.safetyNumberButton}
+                data-handle={member.handle}
+                data-endpoint={member.endpoint}
+                aria-label={`Safety number with ${member.handle}`}
+              >
+                {member.trust === 'verified' ? 'Safety number' : 'Verify'}
+              </button>
+            )}
             {canManage && !member.isMe && member.status === 'active' && (
               <button
                 type="button"
@@ -85,7 +104,7 @@ export function MembersPanel({ room }: { room: RoomView }) {
       {room.removed === null && <LeaveRoomButton room={room} />}
       {kicking !== null && (
         <ConfirmDialog
-          title={`Remove ${kicking.handle} from this room?`}
+          title={`Remove ${kicking.handle} (${kicking.fingerprint}) from this room?`}
           confirmLabel="Kick"
           confirmTestId={TID.kickConfirm}
           onClose={() => setKicking(null)}
@@ -97,6 +116,10 @@ export function MembersPanel({ room }: { room: RoomView }) {
           <p>
             {kicking.handle} is cut off from the room at once, and the room key is replaced with a
             new one that only the remaining members get. They keep what they already received.
+          </p>
+          <p className="muted">
+            This is the {kicking.handle} whose key fingerprint starts{' '}
+            <Fingerprint value={kicking.fingerprint} />.
           </p>
         </ConfirmDialog>
       )}
