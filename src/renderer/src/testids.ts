@@ -126,6 +126,7 @@ export const TID = {
   safetyNumberDigits: 'safety-number-digits',
   safetyNumberWords: 'safety-number-words',
   safetyNumberQr: 'safety-number-qr',
+  safetyNumberClose: 'safety-number-close',
   verifyPerson: 'verify-person',
   unverifyPerson: 'unverify-person',
   acceptKeyChange: 'accept-key-change',

@@ -76,8 +76,10 @@ export function InviteMemberForm({ roomId }: { roomId: string }) {
               data-testid={TID.inviteSearchResult}
               data-handle={entry.handle}
             >
-              <span>{entry.handle}</span>
-              <Fingerprint value={entry.fingerprint} />
+              <span className="member-who">
+                <span className="member-handle">{entry.handle}</span>
+                <Fingerprint value={entry.fingerprint} />
+              </span>
               <TrustBadge trust={entry.trust} />
               <button
                 type="button"

@@ -10,15 +10,14 @@ import {
   membersSelectors,
   useMembersStore,
 } from '../../store/membersStore';
-import { openSafetyNumber } from '../../store/peopleStore';
 import { setMembersOpen } from '../../store/uiStore';
 import { TID } from '../../testids';
 import { useAction } from '../../util/useAction';
 import { Fingerprint } from '../people/Fingerprint';
-import { TrustBadge } from '../people/TrustBadge';
 import { InviteMemberForm } from './InviteMemberForm';
 import { KickReceipt } from './KickReceipt';
 import { LeaveRoomButton } from './LeaveRoomButton';
+import { MemberRow } from './MemberRow';
 
 /** Who is in the room; invite, kick (owner or admin) and leave. */
 export function MembersPanel({ room }: { room: RoomView }) {
@@ -55,49 +54,12 @@ export function MembersPanel({ room }: { room: RoomView }) {
       )}
       <ul className="member-list plain-list">
         {members.map((member) => (
-          <li
+          <MemberRow
             key={member.endpoint}
-            className={`member member-${member.status}`}
-            data-testid={TID.memberItem}
-            data-handle={member.handle}
-            data-endpoint={member.endpoint}
-            data-status={member.status}
-            data-trust={member.trust}
-          >
-            <span className="member-handle" title={member.endpoint}>
-              {member.handle}
-              {member.isMe && ' (you)'}
-            </span>
-            <Fingerprint value={member.fingerprint} />
-            <TrustBadge trust={member.trust} />
-            <span className="pill">{member.role}</span>
-            {member.status === 'revoked' && <span className="pill pill-warning">removed</span>}
-            {!member.isMe && (
-              <button
-                type="button"
-                className="link-button"
-                onClick={() => void openSafetyNumber(member.endpoint)}
-                data-testid={TID.safetyNumberButton}
-                data-handle={member.handle}
-                data-endpoint={member.endpoint}
-                aria-label={`Safety number with ${member.handle}`}
-              >
-                {member.trust === 'verified' ? 'Safety number' : 'Verify'}
-              </button>
-            )}
-            {canManage && !member.isMe && member.status === 'active' && (
-              <button
-                type="button"
-                className="danger-outline"
-                onClick={() => setKicking(member)}
-                data-testid={TID.kickButton}
-                data-handle={member.handle}
-                aria-label={`Remove ${member.handle}`}
-              >
-                Kick
-              </button>
-            )}
-          </li>
+            member={member}
+            canKick={canManage}
+            onKick={setKicking}
+          />
         ))}
       </ul>
       {room.removed === null && <InviteMemberForm roomId={room.id} />}

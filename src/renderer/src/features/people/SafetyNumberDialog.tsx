@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import { Dialog } from '../../components/Dialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import {
@@ -20,6 +21,16 @@ import { TrustBadge } from './TrustBadge';
 export function SafetyNumberDialog() {
   const open = usePeopleStore((s) => s.open);
   const action = useAction();
+  const isOpen = open !== null;
+  useEffect(() => {
+    if (!isOpen) return;
+    // Escape closes it even when focus left the dialog (a verdict button re-renders away).
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') closeSafetyNumber();
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, [isOpen]);
   if (open === null) return null;
   const view = open.view;
   const handle = view?.handle ?? 'this person';
@@ -82,7 +93,7 @@ export function SafetyNumberDialog() {
           </div>
           <ErrorNotice error={action.error} />
           <div className="dialog-actions">
-            <button type="button" onClick={closeSafetyNumber}>
+            <button type="button" onClick={closeSafetyNumber} data-testid={TID.safetyNumberClose}>
               Close
             </button>
             {view.trust === 'changed' && (
