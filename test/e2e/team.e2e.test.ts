@@ -140,9 +140,7 @@ describe('a team on one hosted bus, through the UI', () => {
     await send(bob.page, 'hi alice');
     await messageWithText(alice.page, 'hi alice').waitFor({ timeout: 30_000 });
     const fromBob = messageWithText(alice.page, 'hi alice');
-    expect(await fromBob.getByTestId(TID.messageVerified).getAttribute('data-verified')).toBe(
-      'true',
-    );
+    expect(await fromBob.getByTestId(TID.messageTrust).getAttribute('data-signed')).toBe('true');
     await expect
       .poll(() => messageWithText(alice.page, 'hello bob').getAttribute('data-state'))
       .toBe('stored');

@@ -2,6 +2,7 @@
 import { NotFoundError } from '../../shared/errors';
 import type { InviteKeyView, InviteView, MintedInviteView, UserView } from '../../shared/types';
 import type { ControlPlaneClient } from '../control-plane';
+import { shortFingerprintOf } from './safety-views';
 
 interface NodeUser {
   sign_pub: string;
@@ -35,6 +36,7 @@ const inviteKeyView = (k: NodeInviteKey): InviteKeyView => ({
 const userView = (u: NodeUser): UserView => ({
   endpoint: u.endpoint,
   handle: u.handle,
+  fingerprint: shortFingerprintOf(u.sign_pub),
   role: u.role,
   status: u.status,
 });

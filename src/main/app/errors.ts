@@ -45,7 +45,8 @@ const INVITE_ANSWERS: readonly [RegExp, string][] = [
 ];
 
 function fromControlPlane(error: ControlPlaneError): UnibusError {
-  const said = error.message;
+  // The node's own sentence, without the "(HTTP 409)" the client adds for logs.
+  const said = error.message.replace(/ \(HTTP \d{3}\)$/, '');
   for (const [pattern, sentence] of INVITE_ANSWERS) {
     // The pasted link is what was refused (as for a malformed link): input, not a permission.
     if (error.status === 403 && pattern.test(said)) {

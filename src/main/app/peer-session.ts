@@ -10,8 +10,10 @@ import { BusPeer, type MessageStatus, type ReceivedMessage } from '../bus';
 import type { Identity } from '../identity';
 import type { MessageBody } from '../protocol';
 import type { JsonFile } from './json-file';
+import type { People } from './people';
 import { openReadState, type ReadState } from './read-state';
 import type { DesktopNotification } from './types';
+import { shortFingerprintOf } from './safety-views';
 import { droppedView, memberView, messageView, pendingView, roomView } from './views';
 
 const MAX_DROPPED_PER_ROOM = 200;
@@ -31,6 +33,8 @@ export interface PeerSessionHooks {
   readonly notify?: (notification: DesktopNotification) => void;
   readonly onUnreadTotal?: (total: number) => void;
   readonly onConnection: () => void;
+  /** What the user knows of other people's keys (trust shown on members and messages). */
+  readonly people: People;
 }
 
 export class PeerSession {
@@ -159,7 +163,38 @@ export class PeerSession {
 
   async members(roomId: string): Promise<MemberView[]> {
     this.requireOpen(roomId);
-    return (await this.peer.members(roomId)).map((m) => memberView(m, this.endpoint));
+    return (await this.peer.members(roomId)).map((m) => {
+      const fingerprint = shortFingerprintOf(m.signPub);
+      this.hooks.people.observe(m.endpoint, m.handle, { signPub: m.signPub, fingerprint });
+      return memberView(m, this.endpoint, {
+        fingerprint,
+        trust: this.trustOf(m.endpoint, m.handle),
+      });
+    });
+  }
+
+  // ------------------------------------------------------------------ trust
+
+  trustOf(endpoint: string, handle: string) {
+    return this.hooks.people.trustOf(endpoint, handle, this.endpoint).trust;
+  }
+
+  /** A message as shown: its sender is noted as seen, and their key's trust comes along. */
+  private viewOf(message: ReceivedMessage, status: MessageStatus | undefined): MessageView {
+    const handle = message.senderHandle;
+    if (handle !== undefined) this.hooks.people.observe(message.sender, handle);
+    const trust = handle === undefined ? 'unverified' : this.trustOf(message.sender, handle);
+    return messageView(message, this.endpoint, status, trust);
+  }
+
+  /** Shows the messages of these people again after the user verified or accepted a key. */
+  trustChanged(endpoints: readonly string[]): void {
+    const who = new Set(endpoints);
+    for (const room of this.peer.openRooms()) {
+      for (const message of this.peer.messages(room.id)) {
+        if (who.has(message.sender)) this.queue(this.viewOf(message, this.peer.status(message.id)));
+      }
+    }
   }
 
   // --------------------------------------------------------------- messages
@@ -172,7 +207,7 @@ export class PeerSession {
     this.requireOpen(roomId);
     const received = this.peer.messages(roomId);
     const seen = new Set(received.map((m) => m.id));
-    const views = received.map((m) => messageView(m, this.endpoint, this.peer.status(m.id)));
+    const views = received.map((m) => this.viewOf(m, this.peer.status(m.id)));
     for (const p of this.pending.values()) {
       if (p.roomId === roomId && !seen.has(p.id)) views.push(this.pendingOf(p));
     }
@@ -207,7 +242,7 @@ export class PeerSession {
   private onMessage(message: ReceivedMessage): void {
     if (message.type !== 'message') return; // edits and redactions are not shown in this version
     this.pending.delete(message.id);
-    this.queue(messageView(message, this.endpoint, this.peer.status(message.id)));
+    this.queue(this.viewOf(message, this.peer.status(message.id)));
     if (message.sender !== this.endpoint) {
       this.roomsChanged(); // unread counts
       if (message.via === 'live' && this.hooks.settings().notifications) this.notify(message);
@@ -221,13 +256,15 @@ export class PeerSession {
       return;
     }
     const message = this.peer.messages(status.roomId).find((m) => m.id === status.id);
-    if (message !== undefined) this.queue(messageView(message, this.endpoint, status));
+    if (message !== undefined) this.queue(this.viewOf(message, status));
   }
 
   private notify(message: ReceivedMessage): void {
     const room = this.peer.openRooms().find((r) => r.id === message.roomId);
+    const handle = message.senderHandle;
+    const changed = handle !== undefined && this.trustOf(message.sender, handle) === 'changed';
     this.hooks.notify?.({
-      title: `${message.senderHandle ?? 'Someone'} in ${room?.name ?? 'a room'}`,
+      title: `${handle ?? 'Someone'}${changed ? ' (new key, not verified)' : ''} in ${room?.name ?? 'a room'}`,
       body: message.text ?? (message.file !== undefined ? `sent ${message.file.name}` : ''),
       roomId: message.roomId,
     });

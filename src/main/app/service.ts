@@ -19,7 +19,10 @@ import { typed } from './errors';
 import { IdentitySession, identityCard } from './identity-session';
 import { launchNodeChild } from './launch-node';
 import { NodeHost } from './node-host';
+import { People } from './people';
+import { directoryEntry, peopleCalls } from './people-calls';
 import { PeerSession } from './peer-session';
+import { hexEncode } from '../protocol';
 import { openSettings, settingsView, updateSettings } from './settings';
 import { Transfers } from './transfers';
 import type { AppService, AppServiceOptions } from './types';
@@ -71,6 +74,7 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
   const identity = new IdentitySession(profileDir, options.safeStorage);
   await identity.init();
   const settings = await openSettings(profileDir);
+  const people = await People.open(profileDir);
 
   let connection: NodeConnection | null = await loadConnection(profileDir).catch(() => null);
   let session: PeerSession | null = null;
@@ -169,6 +173,7 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
           ...(options.notify ? { notify: options.notify } : {}),
           ...(options.onUnreadTotal ? { onUnreadTotal: options.onUnreadTotal } : {}),
           onConnection: () => session !== null && setConnection(peerStatus(session)),
+          people,
         });
         if (closed) {
           await opened.close(); // the app closed while connecting
@@ -313,10 +318,11 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
           await control().get<{ handle: string; endpoint: string; card: string }[]>(
             '/v1/directory',
           );
+        const me = identity.require().record.endpointId;
         return all
           .filter((u) => needle === '' || u.handle.toLowerCase().includes(needle))
           .slice(0, 50)
-          .map((u) => ({ handle: u.handle, endpoint: u.endpoint, card: u.card }));
+          .flatMap((u) => directoryEntry(u, people, me) ?? []);
       }),
 
     'messages.list': ({ roomId }) => typed(async () => requireSession().roomMessages(roomId)),
@@ -356,6 +362,18 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
     'admin.revokeInvite': ({ id }) => typed(() => admin.revokeInvite(id)),
     'admin.listInviteKeys': () => typed(() => admin.inviteKeys()),
     'admin.rotateInviteKey': ({ graceSeconds }) => typed(() => admin.rotateInviteKey(graceSeconds)),
+
+    ...peopleCalls({
+      people,
+      me: () => {
+        const self = identity.require();
+        return { endpoint: self.record.endpointId, signPub: hexEncode(self.keys.signPublic) };
+      },
+      session: () => session,
+      directory: () =>
+        control().get<{ handle: string; endpoint: string; card: string }[]>('/v1/directory'),
+      emit,
+    }),
 
     'settings.get': async () => settingsView(settings.current, options.loginItem),
     'settings.update': (change) => typed(() => updateSettings(settings, change, options.loginItem)),

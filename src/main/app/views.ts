@@ -2,7 +2,13 @@
  * Views for the renderer: what the peer knows, minus every key. A file message becomes name,
  * size and type only (its manifest, which holds the file key, stays in main).
  */
-import type { KickReceiptView, MemberView, MessageView, RoomView } from '../../shared/types';
+import type {
+  KickReceiptView,
+  MemberView,
+  MessageView,
+  PersonTrust,
+  RoomView,
+} from '../../shared/types';
 import type {
   DropReason,
   DroppedFrame,
@@ -28,7 +34,11 @@ export function roomView(room: RoomInfo, unread: number): RoomView {
   };
 }
 
-export function memberView(member: MemberInfo, me: string): MemberView {
+export function memberView(
+  member: MemberInfo,
+  me: string,
+  key: { fingerprint: string; trust: PersonTrust },
+): MemberView {
   return {
     endpoint: member.endpoint,
     handle: member.handle,
@@ -36,6 +46,8 @@ export function memberView(member: MemberInfo, me: string): MemberView {
     status: member.status,
     sinceEpoch: member.sinceEpoch,
     isMe: member.endpoint === me,
+    fingerprint: key.fingerprint,
+    trust: key.trust,
   };
 }
 
@@ -43,6 +55,7 @@ export function messageView(
   message: ReceivedMessage,
   me: string,
   status: MessageStatus | undefined,
+  trust: PersonTrust,
 ): MessageView {
   const fromMe = message.sender === me;
   return {
@@ -58,7 +71,8 @@ export function messageView(
         ? null
         : { name: message.file.name, size: message.file.size, mime: message.file.mime },
     timestamp: message.timestamp,
-    verified: true, // accepted frames passed the signature and membership checks
+    signed: true, // accepted frames passed the signature and membership checks
+    trust,
     state: fromMe ? (status?.state ?? 'stored') : null,
     reason: status?.reason ?? null,
   };
@@ -86,7 +100,8 @@ export function pendingView(
     text: pending.text,
     file: pending.file,
     timestamp: pending.timestamp,
-    verified: true,
+    signed: true,
+    trust: 'me',
     state: status?.state ?? 'sending',
     reason: status?.reason ?? null,
   };
@@ -118,7 +133,8 @@ export function droppedView(dropped: DroppedFrame, serial: number): MessageView 
     text: null,
     file: null,
     timestamp: Date.now(),
-    verified: false,
+    signed: false,
+    trust: 'unverified',
     state: null,
     reason: `A message could not be shown: ${DROP_REASONS[dropped.reason]}.`,
   };

@@ -29,6 +29,7 @@ import {
   createRoomKeyGrant,
   decodeFrame,
   encodeMessageBody,
+  hexEncode,
   isRoomId,
   newRoomKey,
   newUlid,
@@ -463,6 +464,7 @@ export class BusPeer extends EventEmitter<BusPeerEvents> {
         card,
         info: {
           endpoint: m.endpoint,
+          signPub: hexEncode(card.signPublic),
           handle: m.handle,
           role: m.role,
           status: m.status,
@@ -570,6 +572,15 @@ export class BusPeer extends EventEmitter<BusPeerEvents> {
     const room = this.requireRoom(roomId);
     await room.ready;
     return this.roomInfo(room);
+  }
+
+  /** The card of a member (or former member) of an open room, if this peer knows one. */
+  knownCard(endpoint: string): IdentityCard | undefined {
+    for (const room of this.rooms.values()) {
+      const card = room.members.get(endpoint)?.card ?? room.former.get(endpoint)?.card;
+      if (card !== undefined) return card;
+    }
+    return undefined;
   }
 
   async members(roomId: string): Promise<MemberInfo[]> {

@@ -54,6 +54,8 @@ export interface RoomInfo {
 
 export interface MemberInfo {
   readonly endpoint: string;
+  /** Lowercase hex Ed25519 public key (its card's `sign_pub`). */
+  readonly signPub: string;
   readonly handle: string;
   readonly role: 'owner' | 'member';
   readonly status: 'active' | 'revoked';

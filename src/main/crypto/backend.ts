@@ -52,6 +52,13 @@ function probe(): CryptoCapabilities {
         '7bca19a4d1e3ad31d01b06dc2f4001ba5c2c9fdc274ea60a3a3db8ae0c6dbba5',
       ),
     ),
+    sha512: passes(() =>
+      same(
+        n.sha512.digest(message),
+        '11c001757330ab16b0144ed599e6fc7870c98e63d68f8ed526820da61fc2d37e' +
+          '27064cf1091f53504b336a7bad5d196d055894580eea46280dd1c25987d047a2',
+      ),
+    ),
     ed25519: passes(() => {
       const publicKey = n.ed25519.publicKey(key);
       const signature = n.ed25519.sign(key, message);

@@ -127,6 +127,7 @@ function nativeAead(name: string, algorithm: 'chacha20-poly1305' | CipherGCMType
 export const nativePrimitives: PrimitiveSet = {
   randomBytes: { generate: (length) => ownedCopy(randomBytes(length)) },
   sha256: { digest: (data) => ownedCopy(createHash('sha256').update(data).digest()) },
+  sha512: { digest: (data) => ownedCopy(createHash('sha512').update(data).digest()) },
   ed25519: {
     publicKey: (seed) => rawPublicKey(ed25519Signer(seed)),
     sign: (seed, message) => ownedCopy(sign(null, message, ed25519Signer(seed))),

@@ -6,7 +6,7 @@
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { gcm } from '@noble/ciphers/aes.js';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import { scrypt, scryptAsync } from '@noble/hashes/scrypt.js';
 import { randomBytes } from '@noble/hashes/utils.js';
 import { isAllZero, wipe } from './bytes.js';
@@ -43,6 +43,7 @@ function nobleSharedSecret(privateKey: Uint8Array, publicKey: Uint8Array): Uint8
 export const noblePrimitives: PrimitiveSet = {
   randomBytes: { generate: (length) => randomBytes(length) },
   sha256: { digest: (data) => sha256(data) },
+  sha512: { digest: (data) => sha512(data) },
   ed25519: {
     publicKey: (seed) => ed25519.getPublicKey(seed),
     sign: (seed, message) => ed25519.sign(message, seed),

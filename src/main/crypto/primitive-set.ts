@@ -38,6 +38,7 @@ export interface AeadPrimitive {
 export interface PrimitiveSet {
   readonly randomBytes: { generate(length: number): Uint8Array };
   readonly sha256: { digest(data: Uint8Array): Uint8Array };
+  readonly sha512: { digest(data: Uint8Array): Uint8Array };
   readonly ed25519: {
     publicKey(seed: Uint8Array): Uint8Array;
     sign(seed: Uint8Array, message: Uint8Array): Uint8Array;
@@ -75,6 +76,7 @@ export type PrimitiveName = keyof PrimitiveSet;
 export const PRIMITIVE_NAMES: readonly PrimitiveName[] = [
   'randomBytes',
   'sha256',
+  'sha512',
   'ed25519',
   'x25519',
   'chacha20poly1305',

@@ -11,6 +11,7 @@ export const ED25519_PUBLIC_KEY_LENGTH = 32;
 export const ED25519_SIGNATURE_LENGTH = 64;
 export const X25519_KEY_LENGTH = 32;
 export const SHA256_LENGTH = 32;
+export const SHA512_LENGTH = 64;
 
 export function randomBytes(length: number): Uint8Array {
   if (!Number.isSafeInteger(length) || length < 0) {
@@ -22,6 +23,12 @@ export function randomBytes(length: number): Uint8Array {
 export function sha256(data: Uint8Array): Uint8Array {
   assertBytes('sha256', 'data', data);
   return primitives().sha256.digest(data);
+}
+
+/** SHA-512 (FIPS 180-4): the safety-number fingerprint iterates it (docs/PROTOCOL.md §2.2). */
+export function sha512(data: Uint8Array): Uint8Array {
+  assertBytes('sha512', 'data', data);
+  return primitives().sha512.digest(data);
 }
 
 export function ed25519PublicKey(seed: Uint8Array): Uint8Array {

@@ -155,3 +155,21 @@ export {
   parseStrictJson,
   type StrictJsonResult,
 } from './json.js';
+export {
+  confusableSkeleton,
+  handlesLookAlike,
+  lookAlikeKeys,
+  type LookAlikeKeys,
+} from './handle-skeleton.js';
+export {
+  FINGERPRINT_DIGITS,
+  SAFETY_NUMBER_DIGITS,
+  SAFETY_NUMBER_ITERATIONS,
+  SAFETY_NUMBER_WORDS,
+  SHORT_FINGERPRINT_GROUPS,
+  digitGroups,
+  identityFingerprint,
+  safetyNumber,
+  safetyNumberWords,
+  shortFingerprint,
+} from './safety-number.js';

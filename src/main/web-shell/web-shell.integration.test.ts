@@ -152,7 +152,12 @@ describe('two peers through the bridge', () => {
     await bob.call('messages.send', { roomId, text: 'hi alice' });
     await alice.waitForEvent(() => messagesOf(alice, roomId).some((m) => m.text === 'hi alice'));
     const fromBob = messagesOf(alice, roomId).find((m) => m.text === 'hi alice')!;
-    expect(fromBob).toMatchObject({ senderHandle: 'bob', verified: true, fromMe: false });
+    expect(fromBob).toMatchObject({
+      senderHandle: 'bob',
+      signed: true,
+      trust: 'unverified',
+      fromMe: false,
+    });
     await alice.waitForEvent(() =>
       messagesOf(alice, roomId).some((m) => m.id === sent.id && m.state === 'stored'),
     );

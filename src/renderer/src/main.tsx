@@ -6,6 +6,7 @@ import './styles/theme.css';
 import './styles/base.css';
 import './styles/layout.css';
 import './styles/components.css';
+import './styles/people.css';
 
 const container = document.getElementById('root');
 if (container === null) {

@@ -79,7 +79,7 @@ export const TID = {
   messageItem: 'message-item', // data-message-id, data-kind, data-state, data-from-me
   messageSender: 'message-sender',
   messageTime: 'message-time',
-  messageVerified: 'message-verified', // data-verified: true | false
+  messageTrust: 'message-trust', // data-signed: true | false, data-trust: PersonTrust
   messageText: 'message-text',
   messageLink: 'message-link',
   messageState: 'message-state', // data-state: sending | stored | failed
@@ -119,6 +119,21 @@ export const TID = {
   kickReceipt: 'kick-receipt',
   leaveRoomButton: 'leave-room-button',
   leaveConfirm: 'leave-confirm',
+
+  // People: fingerprints, safety numbers, key changes
+  fingerprint: 'fingerprint',
+  trustBadge: 'trust-badge', // data-trust: me | verified | unverified | changed
+  safetyNumberButton: 'safety-number-button', // data-handle, data-endpoint
+  safetyNumberDialog: 'safety-number-dialog', // data-endpoint, data-trust
+  safetyNumberDigits: 'safety-number-digits',
+  safetyNumberWords: 'safety-number-words',
+  safetyNumberQr: 'safety-number-qr',
+  safetyNumberClose: 'safety-number-close',
+  verifyPerson: 'verify-person',
+  unverifyPerson: 'unverify-person',
+  acceptKeyChange: 'accept-key-change',
+  keyChangeBanner: 'key-change-banner', // data-endpoint, data-handle
+  keyChangeCompare: 'key-change-compare',
 
   // Admin
   adminScreen: 'admin-screen',

@@ -15,10 +15,11 @@ import { isErrorNamed } from '../errors';
 
 describe('ipc contract - tables', () => {
   it('lists the calls and events of this version', () => {
-    expect(IPC_CALL_NAMES).toHaveLength(44);
+    expect(IPC_CALL_NAMES).toHaveLength(48);
     expect(IPC_CALL_NAMES).toContain('admin.rotateInviteKey');
     expect(IPC_CALL_NAMES).toContain('app.getVersion');
     expect(IPC_CALL_NAMES).toContain('members.kick');
+    expect(IPC_CALL_NAMES).toContain('people.verify');
     expect(IPC_EVENT_NAMES).toEqual([
       'app.connectionState',
       'app.state',
@@ -28,6 +29,7 @@ describe('ipc contract - tables', () => {
       'node.status',
       'app.joinLink',
       'app.openRoom',
+      'people.changed',
     ]);
     for (const name of IPC_CALL_NAMES) expect(name).toMatch(/^[a-z]+\.[a-zA-Z]+$/);
   });

@@ -33,6 +33,7 @@ const LINK_MAX = 8_192;
 const BACKUP_MAX = 64 * 1024;
 const PASSPHRASE = text({ min: 8, max: 1_024 });
 const ROOM = object({ roomId: id });
+const PERSON = object({ endpoint: id });
 
 /** Calls: name → argument tuple and result. The renderer is untrusted; main parses every argument. */
 export interface IpcCalls {
@@ -131,6 +132,14 @@ export interface IpcCalls {
   /** Replaces the invite signing key; links made before work for `graceSeconds` more. */
   'admin.rotateInviteKey': { args: [{ graceSeconds: number }]; result: V.InviteKeyView[] };
 
+  /** Safety number with a person (digits, words, QR), and what this user knows of their key. */
+  'people.safetyNumber': { args: [{ endpoint: string }]; result: V.SafetyNumberView };
+  /** The user compared the safety number and it matched: remember this key as verified. */
+  'people.verify': { args: [{ endpoint: string }]; result: V.SafetyNumberView };
+  'people.unverify': { args: [{ endpoint: string }]; result: V.SafetyNumberView };
+  /** The user saw that this person's key changed and accepts the new one without verifying. */
+  'people.acceptChange': { args: [{ endpoint: string }]; result: V.SafetyNumberView };
+
   'settings.get': { args: []; result: V.SettingsView };
   'settings.update': {
     args: [{ theme?: V.Theme; notifications?: boolean; startHiddenAtLogin?: boolean }];
@@ -151,6 +160,8 @@ export interface IpcEvents {
   'app.joinLink': { link: string };
   /** The user clicked a notification: show this room. */
   'app.openRoom': { roomId: string };
+  /** What the user knows of these people's keys changed (verified, unverified, accepted). */
+  'people.changed': { endpoints: string[] };
 }
 
 export type IpcCallName = keyof IpcCalls;
@@ -308,6 +319,11 @@ export const IPC_CALLS: { readonly [N in IpcCallName]: IpcCallSpec<N> } = Object
     parseArgs: oneArgument(object({ graceSeconds: integer(0, 30 * 86_400) })),
   },
 
+  'people.safetyNumber': { parseArgs: oneArgument(PERSON) },
+  'people.verify': { parseArgs: oneArgument(PERSON) },
+  'people.unverify': { parseArgs: oneArgument(PERSON) },
+  'people.acceptChange': { parseArgs: oneArgument(PERSON) },
+
   'settings.get': noArgs,
   'settings.update': {
     parseArgs: oneArgument(
@@ -330,6 +346,7 @@ export const IPC_EVENTS: { readonly [E in IpcEventName]: true } = Object.freeze(
   'node.status': true,
   'app.joinLink': true,
   'app.openRoom': true,
+  'people.changed': true,
 });
 
 export const IPC_CALL_NAMES = Object.freeze(Object.keys(IPC_CALLS) as IpcCallName[]);

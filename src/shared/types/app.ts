@@ -105,6 +105,13 @@ export interface RoomView {
   readonly removed: 'kicked' | 'left' | null;
 }
 
+/**
+ * What this user knows of a person's key: `verified` only after they compared safety numbers
+ * and said so; `changed` when someone with the same or a look-alike name was known here with
+ * another key (not trusted until the user accepts or verifies it); `me` for the user's own key.
+ */
+export type PersonTrust = 'me' | 'verified' | 'unverified' | 'changed';
+
 export interface MemberView {
   readonly endpoint: string;
   readonly handle: string;
@@ -112,12 +119,41 @@ export interface MemberView {
   readonly status: 'active' | 'revoked';
   readonly sinceEpoch: number;
   readonly isMe: boolean;
+  /** Short fingerprint (4 groups of 5 digits) shown next to the handle. */
+  readonly fingerprint: string;
+  readonly trust: PersonTrust;
 }
 
 export interface DirectoryEntryView {
   readonly endpoint: string;
   readonly handle: string;
   readonly card: string;
+  readonly fingerprint: string;
+  readonly trust: PersonTrust;
+}
+
+/** The earlier key a `changed` person's name belonged to here. */
+export interface PreviousKeyView {
+  readonly handle: string;
+  readonly fingerprint: string | null;
+  readonly wasVerified: boolean;
+}
+
+/** A safety number to compare with a person (docs/PROTOCOL.md §2.2): digits, words, QR. */
+export interface SafetyNumberView {
+  readonly endpoint: string;
+  readonly handle: string;
+  readonly fingerprint: string;
+  readonly myFingerprint: string;
+  /** 12 groups of 5 digits. */
+  readonly groups: readonly string[];
+  /** The same number as 19 words to read aloud. */
+  readonly words: readonly string[];
+  /** QR modules, one string per row, `1` = dark; no quiet zone. */
+  readonly qr: readonly string[];
+  readonly trust: PersonTrust;
+  readonly verifiedAt: number | null;
+  readonly changedFrom: PreviousKeyView | null;
 }
 
 /** A file message as the renderer sees it: no key, no blob hashes. */
@@ -141,8 +177,10 @@ export interface MessageView {
   readonly file: FileView | null;
   /** Sender's clock (display only). */
   readonly timestamp: number;
-  /** Signature checked and sender a member at that epoch. Dropped frames are never verified. */
-  readonly verified: boolean;
+  /** Signature checked and sender a member at that epoch. Dropped frames are never signed. */
+  readonly signed: boolean;
+  /** What this user knows of the sender's key (see PersonTrust). */
+  readonly trust: PersonTrust;
   /** Outbox state of own messages; null for others'. */
   readonly state: MessageStateView | null;
   /** Why a frame was dropped, or why an own message failed. */
@@ -181,6 +219,7 @@ export interface TransferView {
 export interface UserView {
   readonly endpoint: string;
   readonly handle: string;
+  readonly fingerprint: string;
   readonly role: 'admin' | 'member';
   readonly status: 'active' | 'revoked';
 }

@@ -8,7 +8,7 @@ import { HttpError } from '../control-plane/http-error';
 import { RateLimiter } from '../control-plane/rate-limiter';
 import type { Route } from '../control-plane/routes';
 import { InviteTokenError, mintInviteToken, verifyInviteToken } from '../invites';
-import { StoreConflictError } from '../store';
+import { HandleInUseError, StoreConflictError } from '../store';
 import { requireAdmin } from './guards';
 import { parseJsonObject, requireInteger } from './json-body';
 import type { NodeServices } from './services';
@@ -113,6 +113,8 @@ export function inviteRoutes(services: NodeServices): Route[] {
           });
           if ((await store.getUser(newcomer.signPubHex)) !== null)
             throw new HttpError(409, 'already registered');
+          // Before the invite is spent: a refused name must not cost the newcomer their link.
+          await store.checkHandle(newcomer.signPubHex, card.handle, nowMs);
           await invites.redeem(payload, input.token as string, Math.floor(nowMs / 1000));
           const user = await store.addUser(
             {
@@ -128,6 +130,7 @@ export function inviteRoutes(services: NodeServices): Route[] {
           return { status: 201, json: { user: publicUser(user), node_id: services.nodeId } };
         } catch (error) {
           if (error instanceof InviteTokenError) throw new HttpError(403, error.message);
+          if (error instanceof HandleInUseError) throw new HttpError(409, error.message);
           if (error instanceof StoreConflictError) throw new HttpError(409, 'already registered');
           throw error;
         }

@@ -11,7 +11,7 @@ import {
 } from '../../protocol';
 import { HttpError } from '../control-plane/http-error';
 import type { Route } from '../control-plane/routes';
-import { StoreConflictError, type UserRecord } from '../store';
+import { HandleInUseError, StoreConflictError, type UserRecord } from '../store';
 import { requireAdmin, requireSigner } from './guards';
 import { parseJsonObject } from './json-body';
 import type { NodeServices } from './services';
@@ -112,6 +112,7 @@ export function userRoutes(services: NodeServices): Route[] {
           await effects.applyAcl('user added');
           return { status: 201, json: publicUser(user) };
         } catch (error) {
+          if (error instanceof HandleInUseError) throw new HttpError(409, error.message);
           if (error instanceof StoreConflictError) throw new HttpError(409, 'user already exists');
           throw error;
         }

@@ -6,6 +6,7 @@ export {
   type NodeStoreOptions,
 } from './node-store';
 export { StoreConflictError, StoreCorruptError, StoreUnavailableError } from './errors';
+export { HANDLES_BUCKET, HandleInUseError } from './handle-claims';
 export type {
   MemberRecord,
   MemberRole,

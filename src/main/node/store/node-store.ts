@@ -9,6 +9,7 @@
  */
 import type { NatsConnection } from '@nats-io/nats-core';
 import { StoreConflictError } from './errors';
+import { HANDLES_BUCKET, HandleClaims, isHandleClaim, type HandleClaim } from './handle-claims';
 import { KvTable } from './kv-table';
 import {
   isEndpointIndex,
@@ -51,6 +52,8 @@ export interface NewUser {
 }
 
 export class NodeStore {
+  private readonly handles: HandleClaims;
+
   private constructor(
     private readonly users: KvTable<UserRecord>,
     private readonly endpoints: KvTable<{ readonly sign_pub: string }>,
@@ -58,7 +61,14 @@ export class NodeStore {
     private readonly members: KvTable<MemberRecord>,
     private readonly memberships: KvTable<{ readonly role: MemberRole }>,
     private readonly roomKeys: KvTable<SealedKeyRecord>,
-  ) {}
+    handleClaims: KvTable<HandleClaim>,
+  ) {
+    this.handles = new HandleClaims(
+      handleClaims,
+      (signPubHex) => this.getUser(signPubHex),
+      () => this.listUsers(),
+    );
+  }
 
   /** Creates the buckets if absent (idempotent) and opens them. */
   static async open(nc: NatsConnection, options: NodeStoreOptions): Promise<NodeStore> {
@@ -72,12 +82,17 @@ export class NodeStore {
       await open(BUCKETS.members, isMemberRecord),
       await open(BUCKETS.memberships, isMembershipIndex),
       await open(BUCKETS.roomKeys, isSealedKeyRecord),
+      // Not in BUCKETS: a store made before look-alike claims existed gets it on open.
+      await open(HANDLES_BUCKET, isHandleClaim),
     );
   }
 
   // ---- users (the allowlist) ----
 
-  /** Adds an active user; StoreConflictError if the key (or its endpoint) is already known. */
+  /**
+   * Adds an active user; StoreConflictError if the key (or its endpoint) is already known,
+   * HandleInUseError (a StoreConflictError) if the handle looks like an active user's (§2.1).
+   */
   async addUser(user: NewUser, now = Date.now()): Promise<UserRecord> {
     const record: UserRecord = {
       sign_pub: user.signPubHex,
@@ -89,10 +104,17 @@ export class NodeStore {
       created_at: now,
       revoked_at: null,
     };
-    // The endpoint index first: a crash leaves an index entry without a user, which grants nothing.
+    // The handle claim, then the endpoint index: a crash leaves a claim or an index entry
+    // without a user, which grants nothing (and the claim lapses, see handle-claims.ts).
+    await this.handles.claim(user.signPubHex, user.handle, now);
     await this.endpoints.create(user.endpoint, { sign_pub: user.signPubHex });
     await this.users.create(user.signPubHex, record);
     return record;
+  }
+
+  /** HandleInUseError when `handle` looks like an active user's other than `signPubHex`. */
+  async checkHandle(signPubHex: string, handle: string, now = Date.now()): Promise<void> {
+    await this.handles.check(signPubHex, handle, now);
   }
 
   async getUser(signPubHex: string): Promise<UserRecord | null> {

@@ -20,6 +20,7 @@ import { sealRoomMeta } from '../room-meta.js';
 import { canonicalRequest, signRequest } from '../signed-request.js';
 import { FRAME_TYPES, type FrameType } from '../frame.js';
 import { base64Encode, ulidDecode } from '../encoding.js';
+import { IDENTITY_VECTORS } from './identity-vectors.js';
 
 export interface VectorBlock {
   readonly name: string;
@@ -227,6 +228,7 @@ const VECTORS: Record<string, Compute> = {
     inputs: ['status', 'message'],
     outputs: { body: errorBody(Number(get(f, 'status')) as HttpErrorStatus, get(f, 'message')) },
   }),
+  ...IDENTITY_VECTORS,
 };
 
 export const VECTOR_NAMES = Object.keys(VECTORS);

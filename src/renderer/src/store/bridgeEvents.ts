@@ -3,6 +3,7 @@ import type { UnibusBridge, Unsubscribe } from '../../../shared/ipc/bridge';
 import { openJoinLink, setAppState, setConnectionState } from './appStore';
 import { setNodeStatus } from './adminStore';
 import { mergeMessages } from './messagesStore';
+import { peopleChanged } from './peopleStore';
 import { selectRoom, setRooms } from './roomsStore';
 import { upsertTransfer } from './transfersStore';
 import { showView } from './uiStore';
@@ -21,6 +22,7 @@ export function connectBridgeEvents(bridge: UnibusBridge): Unsubscribe {
       showView('rooms');
       selectRoom(roomId);
     }),
+    events['people.changed'](() => void peopleChanged()),
   ];
   return () => {
     for (const unsubscribe of subscriptions) unsubscribe();

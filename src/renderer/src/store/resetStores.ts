@@ -4,6 +4,7 @@ import { initialAdminState, useAdminStore } from './adminStore';
 import { initialAppState, useAppStore } from './appStore';
 import { initialMembersState, useMembersStore } from './membersStore';
 import { initialMessagesState, useMessagesStore } from './messagesStore';
+import { initialPeopleState, usePeopleStore } from './peopleStore';
 import { initialRoomsState, useRoomsStore } from './roomsStore';
 import { initialSettingsState, useSettingsStore } from './settingsStore';
 import { initialTransfersState, useTransfersStore } from './transfersStore';
@@ -19,4 +20,5 @@ export function resetAllStores(): void {
   useSettingsStore.setState(initialSettingsState, true);
   useUiStore.setState(initialUiState, true);
   useLinkStore.setState(initialLinkState, true);
+  usePeopleStore.setState(initialPeopleState, true);
 }

@@ -57,7 +57,8 @@ export function message(overrides: Partial<MessageView> = {}): MessageView {
     text: 'hello',
     file: null,
     timestamp: 1_767_225_600_000,
-    verified: true,
+    signed: true,
+    trust: 'unverified',
     state: null,
     reason: null,
     ...overrides,
@@ -72,6 +73,8 @@ export function member(overrides: Partial<MemberView> = {}): MemberView {
     status: 'active',
     sinceEpoch: 1,
     isMe: false,
+    fingerprint: '12345 67890 13579 24680',
+    trust: 'unverified',
     ...overrides,
   };
 }

@@ -5,6 +5,7 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { addUser, loadUsers, revokeUser, useAdminStore } from '../../store/adminStore';
 import { TID } from '../../testids';
 import { useAction } from '../../util/useAction';
+import { Fingerprint } from '../people/Fingerprint';
 
 /** The node's users: list, add by identity card, revoke (cuts both planes at once). */
 export function UsersSection() {
@@ -36,6 +37,7 @@ export function UsersSection() {
         <thead>
           <tr>
             <th scope="col">Handle</th>
+            <th scope="col">Fingerprint</th>
             <th scope="col">Role</th>
             <th scope="col">Status</th>
             <th scope="col">
@@ -52,6 +54,9 @@ export function UsersSection() {
               data-status={user.status}
             >
               <td title={user.endpoint}>{user.handle}</td>
+              <td>
+                <Fingerprint value={user.fingerprint} />
+              </td>
               <td>{user.role}</td>
               <td>{user.status}</td>
               <td>
@@ -62,7 +67,7 @@ export function UsersSection() {
                     onClick={() => setRevoking(user)}
                     data-testid={TID.userRevoke}
                     data-handle={user.handle}
-                    aria-label={`Revoke ${user.handle}`}
+                    aria-label={`Revoke ${user.handle} (${user.fingerprint})`}
                   >
                     Revoke
                   </button>
@@ -109,7 +114,7 @@ export function UsersSection() {
       </form>
       {revoking !== null && (
         <ConfirmDialog
-          title={`Revoke ${revoking.handle}?`}
+          title={`Revoke ${revoking.handle} (${revoking.fingerprint})?`}
           confirmLabel="Revoke"
           confirmTestId={TID.userRevokeConfirm}
           onClose={() => setRevoking(null)}
@@ -118,6 +123,11 @@ export function UsersSection() {
           <p>
             {revoking.handle} loses access to this node at once: signed requests are refused and the
             bus connection is cut. Rooms they were in get a new key.
+          </p>
+          <p className="muted">
+            This is the {revoking.handle} whose key fingerprint starts{' '}
+            <Fingerprint value={revoking.fingerprint} />. Revoking frees the name: a new identity
+            can then join as {revoking.handle}, and people who knew this key are warned it changed.
           </p>
         </ConfirmDialog>
       )}

@@ -12,8 +12,20 @@ import { AdminScreen } from './AdminScreen';
 import { stopNodeWarning } from './NodeStatusPanel';
 
 const USERS: UserView[] = [
-  { endpoint: 'ep-alice', handle: 'alice', role: 'admin', status: 'active' },
-  { endpoint: 'ep-bob', handle: 'bob', role: 'member', status: 'active' },
+  {
+    endpoint: 'ep-alice',
+    handle: 'alice',
+    fingerprint: '11111 22222 33333 44444',
+    role: 'admin',
+    status: 'active',
+  },
+  {
+    endpoint: 'ep-bob',
+    handle: 'bob',
+    fingerprint: '55555 66666 77777 88888',
+    role: 'member',
+    status: 'active',
+  },
 ];
 const INVITE: InviteView = {
   id: 'inv-1',

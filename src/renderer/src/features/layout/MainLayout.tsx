@@ -5,6 +5,7 @@ import { useUiStore } from '../../store/uiStore';
 import { TID } from '../../testids';
 import { AdminScreen } from '../admin/AdminScreen';
 import { JoinLinkDialog } from '../onboarding/JoinLinkDialog';
+import { SafetyNumberDialog } from '../people/SafetyNumberDialog';
 import { RoomScreen } from '../room/RoomScreen';
 import { SettingsScreen } from '../settings/SettingsScreen';
 import { ROOM_FILTER_ID, Sidebar } from './Sidebar';
@@ -41,6 +42,7 @@ export function MainLayout() {
       {view === 'settings' && <SettingsScreen />}
       {view === 'rooms' && (room === null ? <NoRoomSelected /> : <RoomScreen room={room} />)}
       {pendingJoinLink !== null && <JoinLinkDialog link={pendingJoinLink} />}
+      <SafetyNumberDialog />
     </div>
   );
 }

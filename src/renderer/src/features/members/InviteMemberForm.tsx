@@ -4,6 +4,8 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { inviteMember, searchDirectory } from '../../store/membersStore';
 import { TID } from '../../testids';
 import { useAction } from '../../util/useAction';
+import { Fingerprint } from '../people/Fingerprint';
+import { TrustBadge } from '../people/TrustBadge';
 
 const SEARCH_DELAY_MS = 250;
 
@@ -74,13 +76,17 @@ export function InviteMemberForm({ roomId }: { roomId: string }) {
               data-testid={TID.inviteSearchResult}
               data-handle={entry.handle}
             >
-              <span>{entry.handle}</span>
+              <span className="member-who">
+                <span className="member-handle">{entry.handle}</span>
+                <Fingerprint value={entry.fingerprint} />
+              </span>
+              <TrustBadge trust={entry.trust} />
               <button
                 type="button"
                 disabled={invite.busy}
                 onClick={() => send(entry.endpoint, entry.handle)}
                 data-testid={TID.inviteSubmit}
-                aria-label={`Invite ${entry.handle}`}
+                aria-label={`Invite ${entry.handle} (${entry.fingerprint})`}
               >
                 Invite
               </button>

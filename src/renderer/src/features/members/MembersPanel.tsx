@@ -13,9 +13,11 @@ import {
 import { setMembersOpen } from '../../store/uiStore';
 import { TID } from '../../testids';
 import { useAction } from '../../util/useAction';
+import { Fingerprint } from '../people/Fingerprint';
 import { InviteMemberForm } from './InviteMemberForm';
 import { KickReceipt } from './KickReceipt';
 import { LeaveRoomButton } from './LeaveRoomButton';
+import { MemberRow } from './MemberRow';
 
 /** Who is in the room; invite, kick (owner or admin) and leave. */
 export function MembersPanel({ room }: { room: RoomView }) {
@@ -52,40 +54,19 @@ export function MembersPanel({ room }: { room: RoomView }) {
       )}
       <ul className="member-list plain-list">
         {members.map((member) => (
-          <li
+          <MemberRow
             key={member.endpoint}
-            className={`member member-${member.status}`}
-            data-testid={TID.memberItem}
-            data-handle={member.handle}
-            data-endpoint={member.endpoint}
-            data-status={member.status}
-          >
-            <span className="member-handle" title={member.endpoint}>
-              {member.handle}
-              {member.isMe && ' (you)'}
-            </span>
-            <span className="pill">{member.role}</span>
-            {member.status === 'revoked' && <span className="pill pill-warning">removed</span>}
-            {canManage && !member.isMe && member.status === 'active' && (
-              <button
-                type="button"
-                className="danger-outline"
-                onClick={() => setKicking(member)}
-                data-testid={TID.kickButton}
-                data-handle={member.handle}
-                aria-label={`Remove ${member.handle}`}
-              >
-                Kick
-              </button>
-            )}
-          </li>
+            member={member}
+            canKick={canManage}
+            onKick={setKicking}
+          />
         ))}
       </ul>
       {room.removed === null && <InviteMemberForm roomId={room.id} />}
       {room.removed === null && <LeaveRoomButton room={room} />}
       {kicking !== null && (
         <ConfirmDialog
-          title={`Remove ${kicking.handle} from this room?`}
+          title={`Remove ${kicking.handle} (${kicking.fingerprint}) from this room?`}
           confirmLabel="Kick"
           confirmTestId={TID.kickConfirm}
           onClose={() => setKicking(null)}
@@ -97,6 +78,10 @@ export function MembersPanel({ room }: { room: RoomView }) {
           <p>
             {kicking.handle} is cut off from the room at once, and the room key is replaced with a
             new one that only the remaining members get. They keep what they already received.
+          </p>
+          <p className="muted">
+            This is the {kicking.handle} whose key fingerprint starts{' '}
+            <Fingerprint value={kicking.fingerprint} />.
           </p>
         </ConfirmDialog>
       )}

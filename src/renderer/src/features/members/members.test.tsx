@@ -69,7 +69,17 @@ describe('MembersPanel', () => {
     const user = userEvent.setup();
     const { fake } = openPanel([ALICE], {
       'directory.search': ({ query }) =>
-        query === 'car' ? [{ endpoint: 'ep-carol', handle: 'carol', card: '{}' }] : [],
+        query === 'car'
+          ? [
+              {
+                endpoint: 'ep-carol',
+                handle: 'carol',
+                card: '{}',
+                fingerprint: '99999 00000 11111 22222',
+                trust: 'unverified' as const,
+              },
+            ]
+          : [],
       'members.invite': () => [ALICE, member({ endpoint: 'ep-carol', handle: 'carol' })],
     });
     await user.type(await screen.findByTestId(TID.inviteInput), 'car');

@@ -49,6 +49,52 @@ function Body({ message }: { message: MessageView }) {
   return <MessageText text={message.text ?? ''} />;
 }
 
+const TRUST_LABELS = {
+  verified: {
+    text: '✓ Verified',
+    className: 'verified',
+    title: 'Signed by a key you verified by safety number',
+  },
+  changed: {
+    text: '⚠ New key: not trusted',
+    className: 'key-changed',
+    title:
+      'Signed, but by a key this name did not have here before. Compare safety numbers before you trust it.',
+  },
+  signed: {
+    text: 'Signed',
+    className: 'signed',
+    title: 'Signature checked: sent by this key. Compare safety numbers to know who holds it.',
+  },
+  unsigned: {
+    text: '⚠ Not signed',
+    className: 'unverified',
+    title: 'The signature could not be checked',
+  },
+} as const;
+
+/** "Signed" means the signature checked; "Verified" only for a key the user verified. */
+function TrustLabel({ message }: { message: MessageView }) {
+  const label = !message.signed
+    ? TRUST_LABELS.unsigned
+    : message.trust === 'verified'
+      ? TRUST_LABELS.verified
+      : message.trust === 'changed'
+        ? TRUST_LABELS.changed
+        : TRUST_LABELS.signed;
+  return (
+    <span
+      className={label.className}
+      data-testid={TID.messageTrust}
+      data-signed={message.signed}
+      data-trust={message.trust}
+      title={label.title}
+    >
+      {label.text}
+    </span>
+  );
+}
+
 /** One message: sender, time, whether its signature checked out, body, and own outbox state. */
 export const MessageItem = memo(function MessageItem({ message }: { message: MessageView }) {
   const sender = message.senderHandle ?? shortId(message.sender);
@@ -56,12 +102,13 @@ export const MessageItem = memo(function MessageItem({ message }: { message: Mes
   const iso = Number.isNaN(date.getTime()) ? undefined : date.toISOString();
   return (
     <article
-      className={`message${message.fromMe ? ' from-me' : ''}${message.kind === 'dropped' ? ' dropped' : ''}`}
+      className={`message${message.fromMe ? ' from-me' : ''}${message.kind === 'dropped' ? ' dropped' : ''}${message.trust === 'changed' ? ' untrusted' : ''}`}
       data-testid={TID.messageItem}
       data-message-id={message.id}
       data-kind={message.kind}
       data-state={message.state ?? undefined}
       data-from-me={message.fromMe}
+      data-trust={message.trust}
     >
       <header className="message-meta">
         <span className="message-sender" data-testid={TID.messageSender} title={message.sender}>
@@ -74,18 +121,7 @@ export const MessageItem = memo(function MessageItem({ message }: { message: Mes
         >
           {formatTime(message.timestamp)}
         </time>
-        <span
-          className={message.verified ? 'verified' : 'unverified'}
-          data-testid={TID.messageVerified}
-          data-verified={message.verified}
-          title={
-            message.verified
-              ? 'Signature checked: sent by this member'
-              : 'Not verified: the signature could not be checked'
-          }
-        >
-          {message.verified ? '✓ verified' : '⚠ not verified'}
-        </span>
+        <TrustLabel message={message} />
       </header>
       <Body message={message} />
       <OwnState message={message} />

@@ -27,12 +27,12 @@ describe('RoomScreen', () => {
     vi.restoreAllMocks();
   });
 
-  it('shows sender, time, verified marker and own message states', async () => {
+  it('shows sender, time, signed marker and own message states', async () => {
     openRoom(room({ epoch: 3 }), [
       message({ id: 'a', text: 'from bob' }),
       message({ id: 'b', fromMe: true, senderHandle: 'alice', state: 'sending', text: 'mine' }),
       message({ id: 'c', fromMe: true, state: 'failed', reason: 'node refused', text: 'oops' }),
-      message({ id: 'd', verified: false, text: 'odd' }),
+      message({ id: 'd', signed: false, text: 'odd' }),
     ]);
     const items = await screen.findAllByTestId(TID.messageItem);
     expect(items).toHaveLength(4);
@@ -43,16 +43,17 @@ describe('RoomScreen', () => {
       HTMLElement,
     ];
     expect(within(first).getByTestId(TID.messageSender).textContent).toBe('bob');
-    expect(within(first).getByTestId(TID.messageVerified).dataset['verified']).toBe('true');
+    expect(within(first).getByTestId(TID.messageTrust).dataset['signed']).toBe('true');
+    expect(within(first).getByTestId(TID.messageTrust).textContent).toBe('Signed');
     expect(within(second).getByTestId(TID.messageState).textContent).toBe('Sending…');
     expect(within(third).getByTestId(TID.messageState).textContent).toBe('Not sent: node refused');
-    expect(within(fourth).getByTestId(TID.messageVerified).dataset['verified']).toBe('false');
+    expect(within(fourth).getByTestId(TID.messageTrust).dataset['signed']).toBe('false');
     expect(screen.getByTestId(TID.roomEpoch).textContent).toBe('epoch 3');
   });
 
   it('shows dropped frames as a visible row with the reason', async () => {
     openRoom(room(), [
-      message({ id: 'x', kind: 'dropped', text: null, verified: false, reason: 'bad signature' }),
+      message({ id: 'x', kind: 'dropped', text: null, signed: false, reason: 'bad signature' }),
     ]);
     const dropped = await screen.findByTestId(TID.messageDropped);
     expect(dropped.textContent).toContain('bad signature');

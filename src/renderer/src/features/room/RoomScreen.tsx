@@ -10,6 +10,7 @@ import { TransferList } from '../files/TransferList';
 import { uploadFiles } from '../files/uploadFiles';
 import { useFileDrop } from '../files/useFileDrop';
 import { MembersPanel } from '../members/MembersPanel';
+import { KeyChangeBanner } from '../people/KeyChangeBanner';
 import { Composer } from './Composer';
 import { MessageList } from './MessageList';
 import { RemovedBanner } from './RemovedBanner';
@@ -44,6 +45,7 @@ export function RoomScreen({ room }: { room: RoomView }) {
       <section className="room-main" aria-label={`Room ${roomDisplayName(room)}`}>
         <RoomHeader room={room} />
         {room.removed !== null && <RemovedBanner roomId={room.id} removed={room.removed} />}
+        <KeyChangeBanner roomId={room.id} epoch={room.epoch} messages={messages} />
         <ErrorNotice error={error} />
         {loading && messages.length === 0 ? (
           <p className="muted message-list-loading">Loading messages…</p>
