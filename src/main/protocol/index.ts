@@ -85,6 +85,7 @@ export {
 } from './frame.js';
 export {
   ROOM_KEY_BYTES,
+  checkFrameSignature,
   frameAssociatedData,
   frameSigningBytes,
   openFrame,
@@ -146,3 +147,16 @@ export {
   errorText,
   type HttpErrorStatus,
 } from './http-errors.js';
+export {
+  NATS_JWT_HEADER,
+  NatsJwtError,
+  authorizationResponseClaims,
+  parseAuthorizationRequest,
+  signNatsJwt,
+  userJwtClaims,
+  verifyNatsJwt,
+  verifyNonceSignature,
+  type AuthorizationRequest,
+  type NatsPermission,
+  type UserGrant,
+} from './nats-jwt.js';

@@ -20,6 +20,7 @@ import { sealRoomMeta } from '../room-meta.js';
 import { canonicalRequest, signRequest } from '../signed-request.js';
 import { FRAME_TYPES, type FrameType } from '../frame.js';
 import { base64Encode, ulidDecode } from '../encoding.js';
+import { NATS_VECTORS } from './nats-vectors.js';
 
 export interface VectorBlock {
   readonly name: string;
@@ -226,6 +227,7 @@ const VECTORS: Record<string, Compute> = {
     inputs: ['status', 'message'],
     outputs: { body: errorBody(Number(get(f, 'status')) as HttpErrorStatus, get(f, 'message')) },
   }),
+  ...NATS_VECTORS,
 };
 
 export const VECTOR_NAMES = Object.keys(VECTORS);
