@@ -151,6 +151,7 @@ export class BusPeer extends EventEmitter<BusPeerEvents> {
   private refreshing: Promise<void> | null = null;
   private refreshAgain = false;
   private renewing: Promise<void> | null = null;
+  private readonly retryRooms = new Map<string, NodeJS.Timeout>();
   private removedCheckedAt = 0;
   private readonly refreshRoomsForced = new Set<string>();
   private roomsLoaded = false;
@@ -286,6 +287,16 @@ export class BusPeer extends EventEmitter<BusPeerEvents> {
     return this.refreshing;
   }
 
+  private retryRoomSoon(roomId: string): void {
+    if (this.closing || this.retryRooms.has(roomId)) return;
+    const timer = setTimeout(() => {
+      this.retryRooms.delete(roomId);
+      this.scheduleRefresh(roomId);
+    }, MEMBER_REFRESH_MIN_MS);
+    timer.unref();
+    this.retryRooms.set(roomId, timer);
+  }
+
   private scheduleRefresh(roomId?: string): void {
     if (this.closing) return;
     this.refreshRooms(roomId).catch((error: unknown) =>
@@ -311,12 +322,6 @@ export class BusPeer extends EventEmitter<BusPeerEvents> {
       await room.ready.catch(() => {});
       const epochChanged = entry.room.epoch !== room.entry.room.epoch;
       room.entry = entry;
-      // Anything the live subscription missed (a reconnect gap, a slow moment) is in history.
-      room.history
-        ?.catchUp()
-        .catch((error: unknown) =>
-          this.log('history-failed', { room_id: id, error: String(error) }),
-        );
       // A rekey moves the room's epoch before its sealed keys are stored, so a refresh can see
       // the new epoch first: keep fetching until the current epoch's key is here.
       const missingKey = !room.keys.has(entry.room.epoch);
@@ -330,6 +335,13 @@ export class BusPeer extends EventEmitter<BusPeerEvents> {
         }
         changed = true;
       }
+      // Anything the live subscription missed (a reconnect gap, a frame from a member this
+      // peer did not know yet) is in history: read it once members and keys are fresh.
+      room.history
+        ?.catchUp()
+        .catch((error: unknown) =>
+          this.log('history-failed', { room_id: id, error: String(error) }),
+        );
     }
     for (const id of [...this.rooms.keys()]) {
       if (!present.has(id)) {
@@ -997,6 +1009,9 @@ export class BusPeer extends EventEmitter<BusPeerEvents> {
     };
     this.log('dropped', { ...dropped });
     this.emit('dropped', dropped);
+    // A member added a moment ago (the member list is re-read at most once a second): look
+    // again shortly; the frame, if stored, comes back from history (the one retry per room).
+    if (reason === 'unknown-sender' && via === 'live') this.retryRoomSoon(room.id);
   }
 
   private async receive(
@@ -1098,6 +1113,7 @@ export class BusPeer extends EventEmitter<BusPeerEvents> {
     this.closing = true;
     clearInterval(this.pollTimer);
     clearTimeout(this.retryTimer);
+    for (const timer of this.retryRooms.values()) clearTimeout(timer);
     await this.refreshing?.catch(() => {});
     for (const id of [...this.rooms.keys()]) this.closeRoom(id);
     this.eventsSub?.unsubscribe();

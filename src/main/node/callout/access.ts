@@ -22,8 +22,8 @@ export class DataPlaneAccessError extends Error {
 }
 
 export interface DataPlaneAccessOptions {
-  /** The node's system-account connection (CONNZ, KICK). */
-  readonly system: NatsConnection;
+  /** The node's system-account connection (CONNZ, KICK), opened on first use. */
+  readonly system: () => Promise<NatsConnection>;
   /** The connection the callout answers on: flushed so its answers are processed. */
   readonly calloutConnection: NatsConnection;
   readonly cache: MembershipCache;
@@ -81,7 +81,9 @@ export class DataPlaneAccess {
     const cids: number[] = [];
     let serverId = '';
     for (let offset = 0; ; offset += CONNZ_LIMIT) {
-      const reply = await this.options.system.request(
+      const reply = await (
+        await this.options.system()
+      ).request(
         `$SYS.REQ.ACCOUNT.${MEMBERS_ACCOUNT}.CONNZ`,
         JSON.stringify({ user: uid, limit: CONNZ_LIMIT, offset }),
         { timeout: SYS_TIMEOUT_MS },
@@ -99,11 +101,11 @@ export class DataPlaneAccess {
   }
 
   private async kick(serverId: string, cid: number): Promise<void> {
-    const reply = await this.options.system.request(
-      `$SYS.REQ.SERVER.${serverId}.KICK`,
-      JSON.stringify({ cid }),
-      { timeout: SYS_TIMEOUT_MS },
-    );
+    const reply = await (
+      await this.options.system()
+    ).request(`$SYS.REQ.SERVER.${serverId}.KICK`, JSON.stringify({ cid }), {
+      timeout: SYS_TIMEOUT_MS,
+    });
     const body = reply.json<{ error?: { code?: number; description?: string } }>();
     // A connection that closed meanwhile is gone already: that is the goal.
     if (body.error && body.error.code !== 404) {

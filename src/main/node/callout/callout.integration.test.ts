@@ -166,7 +166,7 @@ describe('auth callout on the real nats-server: grants, denials, kick and fail-c
     const ingest = new FrameIngest({ members: membersNc!, js: busJs, names, cache, store });
     ingest.start();
     access = new DataPlaneAccess({
-      system: sysNc!,
+      system: async () => sysNc!,
       calloutConnection: nodeNc!,
       cache,
       callout,

@@ -59,16 +59,19 @@ export class MembershipCache {
       applied: 0,
       loaded: false,
     });
+    const [users, members] = await Promise.all([watched(BUCKETS.users), watched(BUCKETS.members)]);
     const cache = new MembershipCache(
       nc,
-      await watched(BUCKETS.users),
-      await watched(BUCKETS.members),
+      users,
+      members,
       options.timeoutMs,
       options.log ?? (() => {}),
     );
     cache.watchConnection();
-    await cache.start(cache.usersBucket, (entry) => cache.applyUser(entry));
-    await cache.start(cache.membersBucket, (entry) => cache.applyMember(entry));
+    await Promise.all([
+      cache.start(cache.usersBucket, (entry) => cache.applyUser(entry)),
+      cache.start(cache.membersBucket, (entry) => cache.applyMember(entry)),
+    ]);
     await cache.sync();
     return cache;
   }

@@ -145,24 +145,33 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   try {
     const natsUrl = loopbackUrl(supervisor.urls[0]!);
     const caPem = state.tls.ca.certificatePem;
-    const nodeConn = await connectAs(
-      natsUrl,
-      state.internal.nodeSeed,
-      state.tls.ca.certificatePem,
-      'unibus-node',
-    );
-    connections.push(nodeConn);
-    const busConn = await connectAs(
-      natsUrl,
-      state.internal.busSeed,
-      state.tls.ca.certificatePem,
-      'unibus-node-bus',
-    );
-    connections.push(busConn);
-    const membersConn = await connectAs(natsUrl, keys.membersSeed, caPem, 'unibus-node-members');
-    connections.push(membersConn);
-    const systemConn = await connectAs(natsUrl, keys.systemSeed, caPem, 'unibus-node-system');
-    connections.push(systemConn);
+    // The node's identities in NODE, BUS and MEMBERS, connected side by side; the system one
+    // (CONNZ, KICK) on first use, so a start costs no fourth TLS handshake.
+    const opened = await Promise.allSettled([
+      connectAs(natsUrl, state.internal.nodeSeed, caPem, 'unibus-node'),
+      connectAs(natsUrl, state.internal.busSeed, caPem, 'unibus-node-bus'),
+      connectAs(natsUrl, keys.membersSeed, caPem, 'unibus-node-members'),
+    ]);
+    for (const o of opened) if (o.status === 'fulfilled') connections.push(o.value);
+    const failed = opened.find((o) => o.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    const [nodeConn, busConn, membersConn] = connections as [
+      NatsConnection,
+      NatsConnection,
+      NatsConnection,
+    ];
+    let systemConn: Promise<NatsConnection> | undefined;
+    const system = () =>
+      (systemConn ??= connectAs(natsUrl, keys.systemSeed, caPem, 'unibus-node-system').then(
+        (nc) => {
+          connections.push(nc);
+          return nc;
+        },
+        (error: unknown) => {
+          systemConn = undefined;
+          throw error;
+        },
+      ));
 
     const freshStore = !state.storeInitialized;
     if (state.storeInitialized) await requireExistingStore(nodeConn);
@@ -194,7 +203,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       log,
     });
     const access = new DataPlaneAccess({
-      system: systemConn,
+      system,
       calloutConnection: nodeConn,
       cache,
       callout,
