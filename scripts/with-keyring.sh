@@ -20,6 +20,25 @@ if [[ $# -eq 0 ]]; then
   exit 2
 fi
 
+# The processes started inside a session: their environment names it (/proc/PID/environ is
+# the environment a process was started with).
+session_pids() {
+  grep -lzxF "UNIBUS_KEYRING_SESSION=$1" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3 || true
+}
+
+# Waits (bounded) until no process of the session runs; SIGKILLs what is left after 5 s.
+wait_for_session_end() {
+  local pids attempt
+  for attempt in $(seq 1 100); do
+    pids="$(session_pids "$1")"
+    [[ -z "$pids" ]] && return 0
+    # shellcheck disable=SC2086 # one pid per word
+    [[ $attempt -eq 50 ]] && { kill -KILL $pids 2>/dev/null || true; }
+    sleep 0.1
+  done
+  echo "$0: still running in the keyring session: $pids" >&2
+}
+
 if [[ -z "${UNIBUS_KEYRING_SESSION:-}" ]]; then
   for tool in dbus-run-session gnome-keyring-daemon; do
     if ! command -v "$tool" >/dev/null 2>&1; then
@@ -32,7 +51,12 @@ if [[ -z "${UNIBUS_KEYRING_SESSION:-}" ]]; then
   export UNIBUS_KEYRING_REAL_HOME="${HOME:-}"
   status=0
   dbus-run-session -- "$0" "$@" || status=$?
-  rm -rf -- "$UNIBUS_KEYRING_SESSION"
+  # gnome-keyring-daemon exits a moment after the session bus and may still write into the
+  # folder: remove it only once nothing started in the session runs any more.
+  session="$UNIBUS_KEYRING_SESSION"
+  unset UNIBUS_KEYRING_SESSION # so the processes below do not count themselves
+  wait_for_session_end "$session"
+  rm -rf -- "$session"
   exit "$status"
 fi
 

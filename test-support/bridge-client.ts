@@ -5,7 +5,7 @@
 import WebSocket from 'ws';
 import {
   WIRE_PATH,
-  WIRE_TOKEN_PARAM,
+  bridgeProtocols,
   decodeWire,
   encodeWire,
   type IpcArgs,
@@ -39,8 +39,10 @@ export class BridgeClient {
     token: string,
     headers: Record<string, string> = {},
   ): Promise<BridgeClient> {
-    const url = `${origin.replace(/^http/, 'ws')}${WIRE_PATH}?${WIRE_TOKEN_PARAM}=${encodeURIComponent(token)}`;
-    const ws = new WebSocket(url, { headers: { Origin: origin, ...headers } });
+    const url = `${origin.replace(/^http/, 'ws')}${WIRE_PATH}`;
+    const ws = new WebSocket(url, bridgeProtocols(token), {
+      headers: { Origin: origin, ...headers },
+    });
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(new BridgeClient(ws)));
       ws.once('unexpected-response', (_req, res) =>

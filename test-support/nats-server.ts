@@ -4,7 +4,8 @@
  * - Writes a temp config (its own temp dir), lets the server pick free loopback ports
  *   (`127.0.0.1:-1`) and reads them back from the ports file (`ports_file_dir`): no race
  *   between picking a port and binding it.
- * - Binary: `$UNIBUS_NATS_SERVER`, else /usr/local/bin/nats-server, else PATH.
+ * - Binary: the node's resolver (src/main/node/nats-server/resolve.ts): `$UNIBUS_NATS_SERVER`,
+ *   else the cached build of the pinned release, else a `nats-server` on PATH at the pin.
  * - Waits until the server logs "Server is ready" and accepts a TCP connection.
  * - Optional JetStream with a temp store dir, optional loopback monitoring port.
  * - `reload(newConfig?)` sends SIGHUP and waits for "Reloaded server configuration" (rejects on
@@ -51,7 +52,7 @@ export interface TestNatsServerOptions {
   readonly fullConfig?: (paths: { dir: string; portsFileDir: string; storeDir: string }) => string;
   /** Extra environment for the server (e.g. an at-rest key referenced as `$VAR`). */
   readonly env?: Readonly<Record<string, string>>;
-  /** Binary override (default: env / /usr/local/bin / PATH). */
+  /** Binary override (default: resolveNatsServerBinary()). */
   readonly bin?: string;
   readonly readyTimeoutMs?: number;
   /** Print the server log to stderr when it exits unexpectedly. */

@@ -5,10 +5,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeWhenUnused } from '../../test-support/processes';
 
 const BIN = resolve(__dirname, '../../bin/unibus.mjs');
 const root = mkdtempSync(join(tmpdir(), 'unibus-cli-e2e-'));
@@ -20,7 +21,12 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 /** Runs one command for a profile; returns parsed --json stdout lines. */
-function unibus(profile: string, args: string[], extra: Record<string, string> = {}) {
+function unibus(
+  profile: string,
+  args: string[],
+  extra: Record<string, string> = {},
+  input?: string,
+) {
   const run = spawnSync(
     process.execPath,
     [BIN, '--profile', join(root, profile), '--json', ...args],
@@ -28,6 +34,7 @@ function unibus(profile: string, args: string[], extra: Record<string, string> =
       env: env(extra),
       encoding: 'utf8',
       timeout: 90_000,
+      ...(input === undefined ? {} : { input }),
     },
   );
   if (run.status !== 0)
@@ -74,15 +81,13 @@ describe('cli - every command against a node started by `unibus node start`', ()
     });
     for (const who of ['bob', 'carol']) {
       const link = unibus('alice', ['invites', 'create']).lines[0]!.link as string;
-      const joined = unibus(who, ['join', link, '--handle', who]).lines[0]!;
+      // The link goes in on stdin, never in argv (issue 12, attack 6).
+      const joined = unibus(who, ['join', '-', '--handle', who], {}, `${link}\n`).lines[0]!;
       expect(joined.id).toEqual(expect.any(String));
     }
   });
 
-  afterAll(() => {
-    node?.kill('SIGTERM');
-    rmSync(root, { recursive: true, force: true });
-  });
+  afterAll(() => removeWhenUnused(root, { children: [node] }));
 
   it('whoami, rooms create/list/invite, send, history', () => {
     expect(unibus('bob', ['whoami']).lines[0]).toMatchObject({ handle: 'bob' });

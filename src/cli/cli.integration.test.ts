@@ -3,11 +3,12 @@
  * node with its own nats-server, the passphrase-file key store (no Secret Service here).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJoinLink } from '../main/node/invites';
+import { removeWhenUnused } from '../../test-support/processes';
 
 const BIN = resolve(__dirname, '../../bin/unibus.mjs');
 
@@ -19,6 +20,12 @@ function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   };
   delete env.DBUS_SESSION_BUS_ADDRESS; // force the passphrase-file store
   return env;
+}
+
+/** The key id inside an invite token (`ubi1.<payload>.<sig>`). */
+function tokenKid(token: string): string {
+  const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8'));
+  return (payload as { kid: string }).kid;
 }
 
 function run(args: string[], env = cliEnv()) {
@@ -69,10 +76,8 @@ describe('cli - unibus node start and invites create', () => {
     });
   });
 
-  afterAll(() => {
-    node?.kill('SIGKILL');
-    rmSync(root, { recursive: true, force: true });
-  });
+  // SIGTERM, not SIGKILL: a killed node would leave its nats-server running on a deleted folder.
+  afterAll(() => removeWhenUnused(root, { children: [node] }));
 
   it('prints one ready line with URLs and the CA fingerprint, and connects the profile', () => {
     expect(ready).toMatchObject({ event: 'ready' });
@@ -108,6 +113,34 @@ describe('cli - unibus node start and invites create', () => {
     expect(stderr).toContain('"event":"nats-server"'); // the node does log
     expect(stderr).not.toContain(link.token);
     expect(stderr).not.toContain(link.token.split('.')[1]!);
+  });
+
+  it('rotates the invite signing key: new links carry the new key id, the old key retires after the grace period', () => {
+    const before = JSON.parse(
+      run(['--profile', profile, '--json', 'invites', 'create']).stdout,
+    ) as { link: string };
+    const oldKid = tokenKid(parseJoinLink(before.link).token);
+    const rotated = run(['--profile', profile, 'invites', 'rotate-key', '--grace', '2h']);
+    expect(rotated.stderr).toBe('');
+    expect(rotated.status).toBe(0);
+    expect(rotated.stdout).toMatch(
+      /^new invite links are signed by key \S+; links made before keep working until \d{4}-/,
+    );
+    const keys = JSON.parse(run(['--profile', profile, '--json', 'invites', 'keys']).stdout) as {
+      keys: { kid: string; primary: boolean; retires_at: number | null }[];
+    };
+    const old = keys.keys.find((k) => k.kid === oldKid)!;
+    expect(old.primary).toBe(false);
+    expect(old.retires_at! - Date.now() / 1000).toBeGreaterThan(7_000);
+    const after = JSON.parse(run(['--profile', profile, '--json', 'invites', 'create']).stdout) as {
+      link: string;
+    };
+    const newKid = tokenKid(parseJoinLink(after.link).token);
+    expect(newKid).not.toBe(oldKid);
+    expect(keys.keys.find((k) => k.primary)?.kid).toBe(newKid);
+    const badGrace = run(['--profile', profile, 'invites', 'rotate-key', '--grace', 'soon']);
+    expect(badGrace.status).toBe(2);
+    expect(badGrace.stderr).toContain('--grace soon');
   });
 
   it('explains errors in one line without a stack trace', () => {

@@ -18,7 +18,9 @@ const USAGE = `usage: unibus [--profile DIR] [--json] <command>
 commands:
   node start --data-dir DIR [--bind ADDR] [--http-port N] [--nats-port N] [--handle NAME]
   invites create [--role member|admin] [--ttl DURATION] [--uses N]
-  join LINK [--handle NAME]
+  invites keys | invites rotate-key [--grace DURATION]
+  join - [--handle NAME]   (reads the link from stdin)
+  join --link-file FILE [--handle NAME]
   whoami
   rooms list | create NAME [--topic T] [--no-persist] [--since-join] | invite ROOM HANDLE
         | kick ROOM HANDLE | leave ROOM

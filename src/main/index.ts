@@ -1,7 +1,8 @@
 /**
  * Electron composition root: one instance, one sandboxed window, the app service (peer, identity,
  * embedded node) behind the IPC contract, and the desktop integrations (tray, notifications,
- * deep links, external links). The pieces live in ./electron; the app itself in ./app.
+ * deep links, external links, login item). While this computer hosts the team's node the app
+ * keeps running without its window: closing it hides it to the tray, which alone quits. The pieces live in ./electron; the app itself in ./app.
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,7 @@ import { createAppService } from './app';
 import type { AppService } from './app/types';
 import {
   createEventSink,
+  createLoginItem,
   createJoinLinkRelay,
   createMainWindow,
   createNotifier,
@@ -20,10 +22,12 @@ import {
   installCspHeader,
   installDeepLinks,
   installOrderedShutdown,
+  installCloseToTray,
   installPermissionHandlers,
   installWebContentsLockdown,
   isOwnFileUrl,
   isTrustedSender,
+  launchedHidden,
   registerIpc,
   resolveAppPaths,
   showWindow,
@@ -53,6 +57,8 @@ function main(): void {
   let mainWindow: BrowserWindow | null = null;
   let tray: UnreadTray | null = null;
   let service: Promise<AppService> | null = null;
+  let started: AppService | null = null;
+  let quitting = false;
   const getWindow = (): BrowserWindow | null => mainWindow;
   const emit = createEventSink(getWindow, paths.trustedRendererUrl);
   const joinLinks = createJoinLinkRelay((link) => emit('app.joinLink', { link }));
@@ -63,6 +69,11 @@ function main(): void {
       return mainWindow;
     }
     const window = createMainWindow(paths);
+    // While this computer hosts the team's node, closing the window hides it to the tray.
+    installCloseToTray(window, {
+      keepRunning: () => started?.keepsHosting() ?? false,
+      quitting: () => quitting,
+    });
     window.webContents.on('did-start-loading', () => joinLinks.setReady(false));
     window.on('closed', () => {
       if (mainWindow === window) mainWindow = null;
@@ -83,6 +94,9 @@ function main(): void {
     },
   });
 
+  app.on('before-quit', () => {
+    quitting = true;
+  });
   installOrderedShutdown(app, {
     closeUi: () => {
       mainWindow?.destroy();
@@ -127,7 +141,9 @@ function main(): void {
         },
       }),
       onUnreadTotal: (total) => tray?.setUnread(total),
+      loginItem: createLoginItem(),
     });
+    void service.then((s) => (started = s)).catch(() => {});
     registerIpc({
       dispatch: service.then((s) => createDispatcher(s.handlers)),
       isTrusted: (event) => isTrustedSender(event, mainWindow, paths.trustedRendererUrl),
@@ -140,7 +156,8 @@ function main(): void {
       );
       app.exit(1);
     });
-    openWindow();
+    // Started at login ("Start hidden when I log in"): only the tray, until the user asks.
+    if (!launchedHidden(process.argv)) openWindow();
     app.on('activate', () => openWindow());
   });
 }

@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import type { IpcReply } from '../../src/shared/ipc/contract';
 import {
   WIRE_PATH,
-  WIRE_TOKEN_PARAM,
+  bridgeProtocols,
   decodeWire,
   encodeWire,
   type WireServerMessage,
@@ -57,9 +57,8 @@ describe('web shell in Chromium', () => {
 
     // A call over the bridge from inside the page: Chromium sets the real Origin header.
     const replies = await ui.page.evaluate(callsFromPage, {
-      token: shell.token,
       path: WIRE_PATH,
-      param: WIRE_TOKEN_PARAM,
+      protocols: bridgeProtocols(shell.token),
       names: ['app.getVersion', 'app.getState'],
     });
     expect(replies[0]).toEqual({ ok: true, value: VERSION });
@@ -93,9 +92,8 @@ describe('web shell in Chromium', () => {
 
 /** Runs in the page: one WebSocket to the bridge, the given calls in order, their replies. */
 async function callsFromPage(input: {
-  token: string;
   path: string;
-  param: string;
+  protocols: string[];
   names: string[];
 }): Promise<unknown[]> {
   interface PageSocket {
@@ -107,11 +105,11 @@ async function callsFromPage(input: {
     close(): void;
   }
   const page = globalThis as unknown as {
-    WebSocket: new (url: string) => PageSocket;
+    WebSocket: new (url: string, protocols: string[]) => PageSocket;
     location: { host: string };
   };
-  const url = `ws://${page.location.host}${input.path}?${input.param}=${encodeURIComponent(input.token)}`;
-  const socket = new page.WebSocket(url);
+  const url = `ws://${page.location.host}${input.path}`;
+  const socket = new page.WebSocket(url, input.protocols);
   const replies = new Map<number, unknown>();
   return new Promise((resolve, reject) => {
     socket.onerror = () => reject(new Error('bridge socket error'));
@@ -148,11 +146,11 @@ function tryBridge(
   host?: string,
 ): Promise<Attempt> {
   const url = new URL(WIRE_PATH, shell.origin.replace(/^http:/, 'ws:'));
-  if (token !== null) url.searchParams.set(WIRE_TOKEN_PARAM, token);
   const headers: Record<string, string> = origin === null ? {} : { Origin: origin };
   if (host !== undefined) headers['Host'] = host;
   return new Promise((resolve) => {
-    const socket = new WebSocket(url, { headers, handshakeTimeout: 10_000 });
+    const protocols = token === null ? [] : bridgeProtocols(token);
+    const socket = new WebSocket(url, protocols, { headers, handshakeTimeout: 10_000 });
     socket.once('open', () => resolve({ opened: true, socket }));
     socket.once('unexpected-response', (_request, response) => {
       resolve({ opened: false, status: response.statusCode ?? 0 });
@@ -205,6 +203,22 @@ describe('web shell bridge from outside the browser', () => {
 
   test('no token: refused', async () => {
     refused(await tryBridge(shell, null, shell.origin));
+  });
+
+  test('the right token in the URL query (the old way, which browsers print): refused', async () => {
+    const url = `${shell.origin.replace(/^http:/, 'ws:')}${WIRE_PATH}?token=${shell.token}`;
+    const attempt = await new Promise<Attempt>((resolve) => {
+      const socket = new WebSocket(url, { headers: { Origin: shell.origin } });
+      socket.once('open', () => resolve({ opened: true, socket }));
+      socket.once('unexpected-response', (_request, response) => {
+        resolve({ opened: false, status: response.statusCode ?? 0 });
+        response.resume();
+        socket.terminate();
+      });
+      socket.once('error', () => resolve({ opened: false }));
+    });
+    refused(attempt);
+    expect(attempt.status).toBe(401);
   });
 
   test('empty token: refused', async () => {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  bodySha256,
   call,
   expectError,
   freshNonce,
@@ -86,7 +87,7 @@ describe('signed requests (B-AUTH)', () => {
     expect((await sendSigned(alice, 'GET', '/v1/me', { ts: nowSeconds() - 20 })).status).toBe(200);
   });
 
-  it('B-AUTH-05: a body swapped after signing is 401 invalid signature', async () => {
+  it('B-AUTH-05: a body swapped after signing is 401 (it misses its signed digest; a swapped digest breaks the signature)', async () => {
     const room = newRoom(alice);
     const signedBody = utf8(JSON.stringify(room.body));
     const evil = utf8(JSON.stringify({ ...room.body, policy: { persist: false, history: 'all' } }));
@@ -94,7 +95,13 @@ describe('signed requests (B-AUTH)', () => {
       body: evil,
       signed: { body: signedBody },
     });
-    expectError(res, 401, 'invalid signature');
+    expectError(res, 401, 'body does not match its signed digest');
+    const digestToo = await sendSigned(alice, 'POST', '/v1/rooms', {
+      body: evil,
+      signed: { body: signedBody },
+      headers: { 'X-Unibus-Body-Sha256': bodySha256(evil) },
+    });
+    expectError(digestToo, 401, 'invalid signature');
     expectError(await call(n.target, alice, 'GET', `/v1/rooms/${room.roomId}`), 403);
   });
 
@@ -125,10 +132,12 @@ describe('signed requests (B-AUTH)', () => {
       [{ 'X-Unibus-Sig': 'not base64!' }, 'bad signature encoding'],
       [{ 'X-Unibus-Nonce': 'AAAA' }, 'bad nonce'],
       [{ 'X-Unibus-Ts': '01' }, 'bad timestamp'],
-      // The allowlist lowercases the key; the signature check still wants canonical lowercase hex.
+      // The key's syntax is checked with the signature, before any allowlist lookup (issue 12).
       [{ 'X-Unibus-Pub': alice.signPubHex.toUpperCase() }, 'bad public key'],
-      [{ 'X-Unibus-Pub': alice.signPubHex.slice(0, 62) }, 'not authorized'],
-      [{ 'X-Unibus-Pub': 'zz'.repeat(32) }, 'not authorized'],
+      [{ 'X-Unibus-Pub': alice.signPubHex.slice(0, 62) }, 'bad public key'],
+      [{ 'X-Unibus-Pub': 'zz'.repeat(32) }, 'bad public key'],
+      [{ 'X-Unibus-Body-Sha256': '' }, 'missing auth headers'],
+      [{ 'X-Unibus-Body-Sha256': 'e3b0c442' }, 'bad body digest'],
     ];
     for (const [override, message] of cases) {
       const headers = {
@@ -189,12 +198,13 @@ describe('pipeline order and the replay cache (H7, X-04)', () => {
         'not authorized',
       );
     }
-    // ... even with a garbage signature the answer is the allowlist's, so nothing else ran first,
+    // ... a garbage signature is refused before the allowlist is even asked (issue 12: no store
+    // read for an unproven key), so again nothing reached the cache,
     const garbage = { ...u, 'X-Unibus-Sig': Buffer.alloc(64, 7).toString('base64') };
     expectError(
       await send(n.target, { method: 'GET', path: '/v1/me', headers: garbage }),
       401,
-      'not authorized',
+      'invalid signature',
     );
     // ... and a registered user may then use that same nonce: it was never cached.
     expect((await sendSigned(alice, 'GET', '/v1/me', { ts, nonce })).status).toBe(200);

@@ -33,12 +33,15 @@ const JOIN_LIMIT = 16 * 1024;
 
 let n: NodeUnderTest;
 let alice: Identity;
+/** Registered uploaders: at most 5 full chunks each fit one key's 24 MiB in-flight cap. */
+let uploaders: readonly Identity[];
 let roomId: string;
 const blobPath = (hash: string) => `/v1/rooms/${roomId}/blobs/${hash}`;
 
 beforeAll(async () => {
   n = await startNodeUnderTest();
   [alice] = await n.register('alice');
+  uploaders = await n.register('u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7');
   const room = newRoom(alice);
   roomId = room.roomId;
   expect((await call(n.target, alice, 'POST', '/v1/rooms', room.body)).status).toBe(201);
@@ -52,17 +55,28 @@ function putChunk(bytes: Uint8Array) {
   return call(n.target, alice, 'PUT', blobPath(hash), bytes);
 }
 
-/** Headers that pass the allowlist as alice; the body never completes, so no signature is checked. */
+/** Headers that name alice's key without her signature (chunked bodies are refused before auth). */
 const aliceClaim = () => ({ 'X-Unibus-Pub': alice.signPubHex });
 
-/** `count` registered uploads that declare a full chunk, send 64 KiB and then stall. */
+const FULL_CHUNK = new Uint8Array(CHUNK_LIMIT);
+
+/**
+ * `count` uploads, correctly signed by registered users in turn (so they pass every check up
+ * to the body and reserve budget), that declare a full chunk, send 64 KiB and then stall.
+ */
 async function stalledUploads(count: number, from: number) {
+  const path = blobPath(createHash('sha256').update(FULL_CHUNK).digest('hex'));
   const uploads = Array.from({ length: count }, (_, i) => {
     const upload = openUpload(n.target, {
       method: 'PUT',
-      path: blobPath('ab'.repeat(32)),
+      path,
       length: CHUNK_LIMIT,
-      headers: aliceClaim(),
+      headers: signHeaders(uploaders[i % uploaders.length]!, {
+        nodeId: n.target.nodeId,
+        method: 'PUT',
+        path,
+        body: FULL_CHUNK,
+      }),
       localAddress: loopbackSource(from + i),
     });
     upload.write(new Uint8Array(64 * 1024));

@@ -85,6 +85,7 @@ describe('toolkit reproduces the PROTOCOL.md vectors', () => {
       'X-Unibus-Ts': v('x_unibus_ts'),
       'X-Unibus-Nonce': v('x_unibus_nonce'),
       'X-Unibus-Sig': v('x_unibus_sig'),
+      'X-Unibus-Body-Sha256': v('x_unibus_body_sha256'),
     });
   });
 

@@ -2,7 +2,7 @@
  * The peer CLI commands (join, whoami, rooms, send, history, listen) end to end against a real
  * node, called in-process with their real identity store (passphrase file) and profiles.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,7 +78,9 @@ describe('cli - peer commands against a real node', () => {
       ['carol', profiles.c],
     ] as const) {
       const [invite] = await run(invitesCommand, ['create'], profiles.a);
-      const [joined] = await run(joinCommand, [String(invite!.link), '--handle', who], dir);
+      const linkFile = join(root, `${who}-link.txt`);
+      writeFileSync(linkFile, String(invite!.link), { mode: 0o600 });
+      const [joined] = await run(joinCommand, ['--link-file', linkFile, '--handle', who], dir);
       expect(joined).toMatchObject({ handle: who, role: 'member', node_id: node.nodeId });
       const [me] = await run(whoamiCommand, [], dir);
       expect(me).toMatchObject({ id: joined!.id, handle: who });

@@ -1,4 +1,12 @@
-/** `unibus join LINK --handle NAME` and `unibus whoami`. */
+/**
+ * `unibus join - | --link-file FILE [--handle NAME]` and `unibus whoami`.
+ *
+ * The invite link is read from stdin or a file, never from argv: every local user can read
+ * `/proc/<pid>/cmdline`, so a link argument would hand the invite to anyone on the machine for as
+ * long as the redeem runs (issue 12, attack 6). A link given as an argument is refused before it
+ * is used.
+ */
+import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { joinWithLink } from '../../main/bus';
 import { ControlPlaneClient } from '../../main/control-plane';
@@ -7,19 +15,43 @@ import { UsageError } from '../errors';
 import type { Output } from '../output';
 import { openProfileIdentity } from '../profile';
 
+const JOIN_USAGE =
+  'usage: unibus join - [--handle NAME]   (the link on stdin)\n' +
+  '       unibus join --link-file FILE [--handle NAME]';
+/** A join link is a few hundred bytes; more is not a link. */
+const LINK_MAX_BYTES = 16 * 1024;
+
 export async function joinCommand(args: string[], profileDir: string, out: Output): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
-    options: { handle: { type: 'string' } },
+    options: { handle: { type: 'string' }, 'link-file': { type: 'string' } },
     allowPositionals: true,
-    strict: true,
+    strict: false,
   });
-  const [link, ...extra] = positionals;
-  if (link === undefined || extra.length > 0) {
-    throw new UsageError('usage: unibus join LINK [--handle NAME]');
+  const unknown = Object.keys(values).find((k) => k !== 'handle' && k !== 'link-file');
+  if (unknown !== undefined) throw new UsageError(`unknown option --${unknown}\n${JOIN_USAGE}`);
+  const handle = typeof values.handle === 'string' ? values.handle : undefined;
+  const linkFileValue = values['link-file'];
+  if (typeof linkFileValue === 'boolean') {
+    throw new UsageError(`--link-file needs a file\n${JOIN_USAGE}`);
   }
+  const linkFile = linkFileValue;
+  if (positionals.some((p) => p !== '-')) {
+    // Never echo it: the argument may be the link itself.
+    throw new UsageError(
+      'a join link on the command line can be read by every user of this computer. ' +
+        'Pipe it in with `unibus join -` (e.g. unibus join - < link.txt) or pass a file ' +
+        `with \`unibus join --link-file FILE\`\n${JOIN_USAGE}`,
+    );
+  }
+  const fromStdin = positionals.length === 1;
+  if (positionals.length > 1 || fromStdin === (linkFile !== undefined)) {
+    throw new UsageError(JOIN_USAGE);
+  }
+  const link = linkFile === undefined ? await readLinkFromStdin() : await readLinkFile(linkFile);
+  if (link === '') throw new UsageError(`no join link was given\n${JOIN_USAGE}`);
   const identity = await openProfileIdentity(profileDir, {
-    ...(values.handle !== undefined ? { handle: values.handle } : {}),
+    ...(handle !== undefined ? { handle } : {}),
   });
   const joined = await joinWithLink(link, { profileDir, identity });
   const endpoint = String(joined.user['endpoint'] ?? '');
@@ -32,6 +64,38 @@ export async function joinCommand(args: string[], profileDir: string, out: Outpu
     },
     `joined node ${joined.connection.node_id} as ${identity.record.handle} (${endpoint})`,
   );
+}
+
+/** The first line of stdin (a pasted link ends with Enter; a piped one at end of input). */
+async function readLinkFromStdin(): Promise<string> {
+  const stdin = process.stdin;
+  if (stdin.isTTY) process.stderr.write('Paste the invite link, then press Enter: ');
+  let text = '';
+  for await (const chunk of stdin as AsyncIterable<Buffer>) {
+    text += chunk.toString('utf8');
+    if (text.length > LINK_MAX_BYTES) throw new UsageError('stdin does not hold a join link');
+    if (text.includes('\n')) break;
+  }
+  stdin.pause();
+  return text.split('\n')[0]!.trim();
+}
+
+async function readLinkFile(path: string): Promise<string> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch {
+    throw new UsageError(`cannot read the link file ${path}`);
+  }
+  if (!info.isFile() || info.size > LINK_MAX_BYTES) {
+    throw new UsageError(`${path} does not hold a join link`);
+  }
+  if ((info.mode & 0o077) !== 0) {
+    process.stderr.write(
+      `unibus: warning: ${path} can be read by other users of this computer; delete it once you joined\n`,
+    );
+  }
+  return (await readFile(path, 'utf8')).trim();
 }
 
 export async function whoamiCommand(

@@ -3,8 +3,11 @@
  * of a new node and the profile is connected to it, so the same profile's peer commands work at
  * once. Prints one JSON line `{"event":"ready",...}` when healthy; SIGTERM/SIGINT stop it in order.
  */
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { encodeIdentityCard } from '../../main/protocol';
+import { ensureNatsServer, printBuildProgress } from '../../main/node/nats-server';
+import { nodePaths } from '../../main/node/runtime/node-state';
 import { startNode, type RunningNode } from '../../main/node/runtime/start-node';
 import { saveConnection } from '../../main/profile/connection';
 import { UsageError } from '../errors';
@@ -29,17 +32,35 @@ export async function nodeCommand(args: string[], profileDir: string, out: Outpu
       'admin-card': { type: 'string' },
       'stats-interval-ms': { type: 'string' },
       'stop-on-stdin-close': { type: 'boolean' },
+      'no-profile': { type: 'boolean' },
       dev: { type: 'boolean' },
     },
     strict: true,
   });
   const dataDir = values['data-dir'];
   if (dataDir === undefined) throw new UsageError('node start needs --data-dir DIR');
+  if (values['stop-on-stdin-close'] === true) {
+    // When the app dies its end of our pipes closes: a log line written then (EPIPE) must not
+    // crash the node halfway through its orderly stop, leaving its nats-server behind.
+    for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+  }
   // The desktop app passes the host's card: the node process never opens the identity's keys.
+  // With --no-profile (the app, while the host's identity is still locked) the node starts from
+  // its data directory alone: its secrets are its own, and admin #0 was seeded on the first start.
   const hostCard = values['admin-card'];
-  const card = hostCard ?? (await profileCard(profileDir, values.handle));
+  const noProfile = values['no-profile'] === true;
+  if (noProfile && hostCard === undefined && !existsSync(nodePaths(dataDir).nodeJson)) {
+    throw new UsageError('a new node needs its first admin: pass --admin-card CARD');
+  }
+  const card = hostCard ?? (noProfile ? undefined : await profileCard(profileDir, values.handle));
+  // nats-server is built once with Go when missing: on a terminal as one progress line here,
+  // otherwise startNode does it and logs it as events.
+  const natsServerBin = process.stderr.isTTY
+    ? (await ensureNatsServer({ onProgress: printBuildProgress(process.stderr) })).path
+    : undefined;
   const node = await startNode({
     dataDir,
+    ...(natsServerBin !== undefined ? { natsServerBin } : {}),
     ...(values.bind !== undefined ? { bind: values.bind } : {}),
     ...(values['http-port'] !== undefined
       ? { httpPort: port(values['http-port'], '--http-port') }
@@ -48,12 +69,12 @@ export async function nodeCommand(args: string[], profileDir: string, out: Outpu
       ? { natsPort: port(values['nats-port'], '--nats-port') }
       : {}),
     ...(values.advertise !== undefined ? { advertise: values.advertise } : {}),
-    adminCard: card,
+    ...(card !== undefined ? { adminCard: card } : {}),
     dev: values.dev === true,
     // Operational events as JSON lines on stderr; stdout carries only the ready line.
     log: (event, detail) => process.stderr.write(`${JSON.stringify({ event, ...detail })}\n`),
   });
-  if (hostCard === undefined)
+  if (hostCard === undefined && !noProfile)
     await saveConnection(profileDir, {
       v: 1,
       node_id: node.nodeId,

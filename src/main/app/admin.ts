@@ -1,6 +1,6 @@
-/** Node administration from the UI (admins only; the node enforces it): users and invites. */
+/** Node administration from the UI (admins only; the node enforces it): users, invites, invite keys. */
 import { NotFoundError } from '../../shared/errors';
-import type { InviteView, MintedInviteView, UserView } from '../../shared/types';
+import type { InviteKeyView, InviteView, MintedInviteView, UserView } from '../../shared/types';
 import type { ControlPlaneClient } from '../control-plane';
 
 interface NodeUser {
@@ -19,6 +19,18 @@ interface NodeInvite {
   used: number;
   revoked_at: number | null;
 }
+
+interface NodeInviteKey {
+  kid: string;
+  primary: boolean;
+  retires_at: number | null;
+}
+
+const inviteKeyView = (k: NodeInviteKey): InviteKeyView => ({
+  id: k.kid,
+  current: k.primary,
+  retiresAt: k.retires_at === null ? null : k.retires_at * 1000,
+});
 
 const userView = (u: NodeUser): UserView => ({
   endpoint: u.endpoint,
@@ -76,5 +88,17 @@ export class Admin {
   async revokeInvite(id: string): Promise<InviteView[]> {
     await this.client().post(`/v1/invites/${id}/revoke`);
     return this.invites();
+  }
+
+  async inviteKeys(): Promise<InviteKeyView[]> {
+    const { keys } = await this.client().get<{ keys: NodeInviteKey[] }>('/v1/invite-keys');
+    return keys.map(inviteKeyView);
+  }
+
+  async rotateInviteKey(graceSeconds: number): Promise<InviteKeyView[]> {
+    const { keys } = await this.client().post<{ keys: NodeInviteKey[] }>('/v1/invite-keys/rotate', {
+      grace_seconds: graceSeconds,
+    });
+    return keys.map(inviteKeyView);
   }
 }

@@ -32,8 +32,26 @@ import { ConnectionProfileError } from '../profile/connection';
 const UNREACHABLE =
   'The node cannot be reached right now. Check that it is running, then try again.';
 
+/** Node answers about an invite link, in words for the person holding the link. */
+const INVITE_ANSWERS: readonly [RegExp, string][] = [
+  [
+    /^invite signed by a retired key\b/,
+    'This invite link no longer works: the node’s admin replaced the key that signs invite links. Ask them for a new link.',
+  ],
+  [
+    /^unknown invite key\b/,
+    'This invite link no longer works: the node does not know the key it was signed with. Ask for a new link.',
+  ],
+];
+
 function fromControlPlane(error: ControlPlaneError): UnibusError {
   const said = error.message;
+  for (const [pattern, sentence] of INVITE_ANSWERS) {
+    // The pasted link is what was refused (as for a malformed link): input, not a permission.
+    if (error.status === 403 && pattern.test(said)) {
+      return new ValidationError(sentence, { cause: error });
+    }
+  }
   switch (error.status) {
     case 0:
     case 429:

@@ -2,6 +2,11 @@
  * Hosting the bus on this computer: runs `unibus node start` in its own process (so a busy node
  * never blocks the peer, and the node's internal NATS credentials never live here), reads its
  * ready and stats lines, and keeps the choice in `hosting.json` so the next start hosts again.
+ *
+ * The node's secrets are its own (0600 in its data directory): only the very first start needs
+ * the host's identity card, to make her admin #0. After that (`seeded`), the node starts from its
+ * data directory alone, so the app brings it back before anyone unlocks the identity. A node the
+ * host stopped herself (`stopped`) stays down, across restarts too, until she starts it again.
  */
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
@@ -12,12 +17,17 @@ import { JsonFile } from './json-file';
 import type { NodeLauncher, NodeProcess } from './types';
 
 export const HOSTING_FILE = 'hosting.json';
-const READY_TIMEOUT_MS = 60_000;
+/** Covers waiting for a node still stopping from the same folder (node-lock.ts, 30 s). */
+const READY_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 20_000;
 const STATS_INTERVAL_MS = 5_000;
 
 interface HostingChoice extends HostOptions {
   readonly dataDir: string;
+  /** Admin #0 is in the node's store: later starts need nothing from the identity. */
+  readonly seeded?: boolean;
+  /** The host stopped the node: it is not started again until she asks. */
+  readonly stopped?: boolean;
 }
 
 interface ReadyLine {
@@ -35,11 +45,19 @@ function fitChoice(raw: unknown): HostingChoice | null {
   if (typeof c !== 'object' || c === null) return null;
   if (typeof c.bind !== 'string' || typeof c.dataDir !== 'string') return null;
   if (!Number.isInteger(c.httpPort) || !Number.isInteger(c.natsPort)) return null;
-  return { bind: c.bind, httpPort: c.httpPort!, natsPort: c.natsPort!, dataDir: c.dataDir };
+  return {
+    bind: c.bind,
+    httpPort: c.httpPort!,
+    natsPort: c.natsPort!,
+    dataDir: c.dataDir,
+    ...(c.seeded === true ? { seeded: true } : {}),
+    ...(c.stopped === true ? { stopped: true } : {}),
+  };
 }
 
 export class NodeHost {
   private process: NodeProcess | null = null;
+  private starting: Promise<ReadyLine> | null = null;
   private ready: ReadyLine | null = null;
   private stats: { peers: number; storeBytes: number } | null = null;
   private error: string | null = null;
@@ -75,6 +93,22 @@ export class NodeHost {
     return this.ready !== null;
   }
 
+  /** Running or on its way up: the team may be using it. */
+  get active(): boolean {
+    return this.ready !== null || this.starting !== null;
+  }
+
+  /** The host stopped the node herself ("Stop node"); it stays down until she starts it. */
+  get stoppedByHost(): boolean {
+    return this.choice.current?.stopped === true;
+  }
+
+  /** Hosting, and it can start without the host's identity (it was seeded, and not stopped). */
+  get startsOnItsOwn(): boolean {
+    const choice = this.choice.current;
+    return choice !== null && choice.seeded === true && choice.stopped !== true;
+  }
+
   /** First hosting: remember the choice, start the node, connect the profile to it. */
   async host(options: HostOptions, adminCard: string): Promise<NodeStatusView> {
     const choice: HostingChoice = {
@@ -86,10 +120,11 @@ export class NodeHost {
     await this.choice.save(choice);
     const ready = await this.start(adminCard);
     // Port 0 picked free ports: keep the ones in use, so a restart matches the saved connection.
+    const current = this.choice.current ?? choice;
     await this.choice.save({
-      ...choice,
-      httpPort: urlPort(ready.control_urls[0]) ?? choice.httpPort,
-      natsPort: urlPort(ready.nats_urls[0]) ?? choice.natsPort,
+      ...current,
+      httpPort: urlPort(ready.control_urls[0]) ?? current.httpPort,
+      natsPort: urlPort(ready.nats_urls[0]) ?? current.natsPort,
     });
     await saveConnection(this.profileDir, {
       v: 1,
@@ -102,11 +137,31 @@ export class NodeHost {
     return this.status();
   }
 
-  /** Starts the node with the saved choice; resolves once it printed its ready line. */
-  async start(adminCard: string): Promise<ReadyLine> {
+  /**
+   * Starts the node with the saved choice; resolves once it printed its ready line. The admin
+   * card (the unlocked identity's) is needed only until the node was seeded with it. A start
+   * while one is under way joins it.
+   */
+  start(adminCard?: string): Promise<ReadyLine> {
     const choice = this.choice.current;
-    if (choice === null) throw new UnavailableError('This computer does not host a bus.');
-    if (this.ready !== null) return this.ready;
+    if (choice === null)
+      return Promise.reject(new UnavailableError('This computer does not host a bus.'));
+    if (this.ready !== null) return Promise.resolve(this.ready);
+    if (adminCard === undefined && choice.seeded !== true) {
+      return Promise.reject(
+        new UnavailableError('Unlock your identity to start the node for the first time.'),
+      );
+    }
+    this.starting ??= this.spawnNode(choice, adminCard).finally(() => {
+      this.starting = null;
+    });
+    return this.starting;
+  }
+
+  private async spawnNode(
+    choice: HostingChoice,
+    adminCard: string | undefined,
+  ): Promise<ReadyLine> {
     if (this.process !== null) await this.stop();
     this.error = null;
     this.stopping = false;
@@ -122,8 +177,9 @@ export class NodeHost {
         String(choice.httpPort),
         '--nats-port',
         String(choice.natsPort),
-        '--admin-card',
-        adminCard,
+        // Never the profile: the node has its own secrets, and the identity may be locked.
+        '--no-profile',
+        ...(adminCard !== undefined ? ['--admin-card', adminCard] : []),
         '--stats-interval-ms',
         String(STATS_INTERVAL_MS),
       ],
@@ -136,10 +192,12 @@ export class NodeHost {
       if (stderrTail.length > 20) stderrTail.shift();
     });
     const ready = new Promise<ReadyLine>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new UnavailableError('The node did not start within a minute.')),
-        READY_TIMEOUT_MS,
-      );
+      const timer = setTimeout(() => {
+        this.error = 'The node did not start within 90 seconds.';
+        reject(new UnavailableError(this.error));
+        this.stopping = true;
+        child.stop();
+      }, READY_TIMEOUT_MS);
       createInterface({ input: child.stdout }).on('line', (line) => {
         const event = parseLine(line);
         if (event?.['event'] === 'ready') {
@@ -153,7 +211,7 @@ export class NodeHost {
       void child.exited.then((code) => {
         clearTimeout(timer);
         const wasStopping = this.stopping;
-        this.process = null;
+        if (this.process === child) this.process = null;
         this.ready = null;
         this.stats = null;
         if (!wasStopping) {
@@ -163,13 +221,30 @@ export class NodeHost {
         this.onStatus(this.status());
       });
     });
-    this.ready = await ready;
+    const line = await ready;
+    // Seeded now (admin #0 exists), and running again: remember both for the next app start.
+    const current = this.choice.current;
+    if (current !== null && (current.seeded !== true || current.stopped === true)) {
+      const { stopped: _stopped, ...rest } = current;
+      await this.choice.save({
+        ...rest,
+        seeded: current.seeded === true || adminCard !== undefined,
+      });
+    }
+    this.ready = line;
     this.onStatus(this.status());
-    return this.ready;
+    return line;
   }
 
-  /** Stops the node (it stops its nats-server first); resolves when the process is gone. */
-  async stop(): Promise<NodeStatusView> {
+  /**
+   * Stops the node (it stops its nats-server first); resolves when the process is gone.
+   * `remember`: the host asked for it, so the node stays down until she starts it again.
+   */
+  async stop(options: { readonly remember?: boolean } = {}): Promise<NodeStatusView> {
+    const current = this.choice.current;
+    if (options.remember === true && current !== null && current.stopped !== true) {
+      await this.choice.save({ ...current, stopped: true });
+    }
     const child = this.process;
     if (child !== null) {
       this.stopping = true;

@@ -20,11 +20,14 @@ import { IdentitySession, identityCard } from './identity-session';
 import { launchNodeChild } from './launch-node';
 import { NodeHost } from './node-host';
 import { PeerSession } from './peer-session';
-import { openSettings, updateSettings } from './settings';
+import { openSettings, settingsView, updateSettings } from './settings';
 import { Transfers } from './transfers';
 import type { AppService, AppServiceOptions } from './types';
 
 const RECONNECT_DELAY_MS = 3_000;
+/** A hosted node that failed to start is tried again, less often each time. */
+const NODE_RETRY_FIRST_MS = 3_000;
+const NODE_RETRY_MAX_MS = 60_000;
 const APP_VERSION = (
   JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
     version: string;
@@ -34,19 +37,46 @@ const APP_VERSION = (
 export async function createAppService(options: AppServiceOptions): Promise<AppService> {
   const { profileDir, emit } = options;
   await mkdir(profileDir, { recursive: true, mode: 0o700 });
+  // Hosting comes first: the team's node serves them while the host's identity is still locked
+  // (the node's secrets are its own). Only a node never started yet waits for the identity. A
+  // node that stops by itself (crash) is brought back, less often each time it fails.
+  let closed = false;
+  let nodeRetryTimer: NodeJS.Timeout | undefined;
+  let nodeRetryMs = NODE_RETRY_FIRST_MS;
+  const nodeHost = await NodeHost.open(profileDir, options.launchNode ?? launchNodeChild, (s) => {
+    emit('node.status', s);
+    if (!s.running) scheduleNodeStart();
+  });
+  function scheduleNodeStart(): void {
+    if (closed || nodeRetryTimer !== undefined || !nodeHost.startsOnItsOwn) return;
+    nodeRetryTimer = setTimeout(() => {
+      nodeRetryTimer = undefined;
+      startNodeOnItsOwn();
+    }, nodeRetryMs);
+    nodeRetryMs = Math.min(NODE_RETRY_MAX_MS, nodeRetryMs * 2);
+  }
+  function startNodeOnItsOwn(): void {
+    if (closed || !nodeHost.startsOnItsOwn || nodeHost.active) return;
+    nodeHost.start().then(
+      () => (nodeRetryMs = NODE_RETRY_FIRST_MS),
+      () => scheduleNodeStart(), // why it failed is in the node status
+    );
+  }
+  function cancelNodeStart(): void {
+    clearTimeout(nodeRetryTimer);
+    nodeRetryTimer = undefined;
+  }
+  startNodeOnItsOwn();
+
   const identity = new IdentitySession(profileDir, options.safeStorage);
   await identity.init();
   const settings = await openSettings(profileDir);
-  const nodeHost = await NodeHost.open(profileDir, options.launchNode ?? launchNodeChild, (s) =>
-    emit('node.status', s),
-  );
 
   let connection: NodeConnection | null = await loadConnection(profileDir).catch(() => null);
   let session: PeerSession | null = null;
   let role: AppState['role'] = null;
   let connecting: Promise<void> | null = null;
   let retryTimer: NodeJS.Timeout | undefined;
-  let closed = false;
   let connectionState: ConnectionState = { status: 'offline', since: Date.now() };
 
   // Built on first use, dropped when the profile connects to another node.
@@ -129,6 +159,8 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
     if (connecting !== null) return connecting;
     connecting = (async () => {
       if (closed || session !== null || connection === null || identity.identity === null) return;
+      // The host stopped her node: nothing to connect to until she starts it again.
+      if (nodeHost.stoppedByHost) return;
       setConnection('connecting');
       try {
         if (nodeHost.hosting && !nodeHost.running)
@@ -210,15 +242,18 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
     'node.status': async () => nodeHost.status(),
     'node.stop': () =>
       typed(async () => {
+        clearTimeout(retryTimer);
+        cancelNodeStart();
         const current = session;
         session = null;
         await current?.close();
         setConnection('offline');
-        return nodeHost.stop();
+        return nodeHost.stop({ remember: true });
       }),
     'node.start': () =>
       typed(async () => {
-        await nodeHost.start(identityCard(identity.require()));
+        const card = identity.identity === null ? undefined : identityCard(identity.identity);
+        await nodeHost.start(card);
         await connect();
         return nodeHost.status();
       }),
@@ -326,18 +361,22 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
     'admin.createInvite': ({ role: inviteRole, ttlSeconds, maxUses }) =>
       typed(() => admin.createInvite(inviteRole, ttlSeconds, maxUses)),
     'admin.revokeInvite': ({ id }) => typed(() => admin.revokeInvite(id)),
+    'admin.listInviteKeys': () => typed(() => admin.inviteKeys()),
+    'admin.rotateInviteKey': ({ graceSeconds }) => typed(() => admin.rotateInviteKey(graceSeconds)),
 
-    'settings.get': async () => settings.current,
-    'settings.update': (change) => typed(() => updateSettings(settings, change)),
+    'settings.get': async () => settingsView(settings.current, options.loginItem),
+    'settings.update': (change) => typed(() => updateSettings(settings, change, options.loginItem)),
   };
 
   void connect();
 
   return {
     handlers,
+    keepsHosting: () => nodeHost.hosting && !nodeHost.stoppedByHost,
     close: async () => {
       closed = true;
       clearTimeout(retryTimer);
+      cancelNodeStart();
       await connecting?.catch(() => {});
       await transfers.close();
       const current = session;

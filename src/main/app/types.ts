@@ -25,6 +25,12 @@ export interface DesktopNotification {
   readonly roomId: string;
 }
 
+/** The operating system's login item for this app (Electron): start hidden when the user logs in. */
+export interface LoginItem {
+  enabled(): boolean;
+  setEnabled(on: boolean): Promise<void>;
+}
+
 export interface AppServiceOptions {
   readonly profileDir: string;
   readonly host: 'electron' | 'web';
@@ -45,10 +51,17 @@ export interface AppServiceOptions {
   readonly notify?: (notification: DesktopNotification) => void;
   /** Called whenever the total unread count changes (tray badge). */
   readonly onUnreadTotal?: (total: number) => void;
+  /** Electron: "Start hidden when I log in"; absent → the setting is not offered. */
+  readonly loginItem?: LoginItem;
 }
 
 export interface AppService {
   readonly handlers: IpcHandlers;
+  /**
+   * True while this computer hosts a node for the team (running, starting or restarting; not
+   * when the host stopped it): closing the window then keeps the app running in the tray.
+   */
+  keepsHosting(): boolean;
   /** Ordered shutdown: transfers → peer → hosted node (which stops its nats-server). */
   close(): Promise<void>;
 }

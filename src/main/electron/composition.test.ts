@@ -19,6 +19,7 @@ vi.mock('electron', async () => (await import('./test/fake-electron')).fakeElect
 
 const order: string[] = [];
 const created: { options: AppServiceOptions | null } = { options: null };
+const hosting = { value: true };
 vi.mock('../app', () => ({
   createAppService: vi.fn(async (options: AppServiceOptions) => {
     created.options = options;
@@ -31,6 +32,7 @@ vi.mock('../app', () => ({
             async (...args: unknown[]) => ({ name, args }),
         },
       ),
+      keepsHosting: () => hosting.value,
       close: vi.fn(async () => {
         order.push('service closed');
       }),
@@ -77,6 +79,7 @@ describe('composition root', () => {
     expect(options.host).toBe('electron');
     expect(options.profileDir).toBe('/user-data/userData/profile');
     expect(options.safeStorage).toBe(safeStorage);
+    expect(options.loginItem?.enabled).toBeTypeOf('function');
     for (const hook of ['launchNode', 'openExternal', 'notify', 'onUnreadTotal', 'emit'] as const) {
       expect(options[hook], hook).toBeTypeOf('function');
     }
@@ -117,6 +120,19 @@ describe('composition root', () => {
     expect(contents.sent.filter(([c]) => c === channel)).toEqual([]);
     expect(created.options?.takeJoinLink?.()).toBe(LINK);
     expect(created.options?.takeJoinLink?.()).toBeNull();
+  });
+
+  it('closing the window while hosting hides it to the tray; the tray brings it back', () => {
+    const window = theWindow();
+    window.show();
+    hosting.value = true;
+    window.close();
+    expect(window.destroyed).toBe(false);
+    expect(window.isVisible()).toBe(false);
+    expect(app.exit).not.toHaveBeenCalled();
+    Tray.instances[0]?.emit('click');
+    expect(window.isVisible()).toBe(true);
+    expect(FakeBrowserWindow.instances).toHaveLength(1);
   });
 
   it('quits in order: window and tray, then the service, then exit', async () => {

@@ -1,4 +1,5 @@
 /** @module electron — the desktop shell's pieces, wired together by src/main/index.ts. */
+export { createLoginItem, installCloseToTray, launchedHidden } from './background';
 export { CONTENT_SECURITY_POLICY, installCspHeader } from './csp';
 export {
   createJoinLinkRelay,

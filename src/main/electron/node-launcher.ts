@@ -9,7 +9,9 @@ import type { NodeLauncher, NodeProcess } from '../app/types';
 import { NODE_STOP_MESSAGE, withArgsMarker } from './node-args';
 
 // No `--stop-on-stdin-close` here (the child-process launcher adds it): a utility process has no
-// stdin, and Chromium ends utility processes together with the app.
+// stdin, and Chromium ends utility processes together with the app. That end is abrupt when the
+// app itself is killed: the nats-server the node supervised may outlive it, and the next start
+// stops it through the node lock (src/main/node/runtime/node-lock.ts).
 /** Windows: how long an ordered stop may take before the process is terminated. */
 export const STOP_GRACE_MS = 15_000;
 

@@ -439,7 +439,7 @@ describe('files: encrypted transfer through a real node', () => {
   }
 
   // PERF.md F2 asks < 64 MiB. Measured from a clean baseline the peer's peak growth is ~60-90 MiB
-  // at every size from 32 MiB to 1 GiB (scripts/bench-files.ts): dead per-chunk buffers wait for
+  // at every size from 32 MiB to 1 GiB (scripts/bench/files.ts): dead per-chunk buffers wait for
   // V8's external-memory GC. So this asserts what holds: the file is never buffered (growth well
   // under half the file) and an 8x larger file costs at most a GC cycle's worth more.
   it('32 MiB and 256 MiB up and down in child processes: byte-identical, RSS growth flat in size', async () => {

@@ -10,7 +10,7 @@
 import { endpointId } from '../crypto/index.js';
 import { base64urlDecode, base64urlEncode, utf8Decode } from './encoding.js';
 import { IdentityCardError, ProtocolArgumentError } from './errors.js';
-import { hasExactKeys, isPlainObject } from './json.js';
+import { hasExactKeys, isPlainObject, parseStrictJson } from './json.js';
 
 export const IDENTITY_CARD_VERSION = 1;
 export const IDENTITY_CARD_MAX_BYTES = 1024;
@@ -82,12 +82,12 @@ export function parseIdentityCard(input: string | Uint8Array): IdentityCard {
   if (new TextEncoder().encode(text).length > IDENTITY_CARD_MAX_BYTES) {
     throw new IdentityCardError('too-long', 'identity card longer than 1024 bytes');
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new IdentityCardError('bad-json', 'identity card is not JSON');
+  const parsed = parseStrictJson(text);
+  if (!parsed.ok && parsed.reason === 'duplicate-key') {
+    throw new IdentityCardError('bad-json', 'identity card repeats a key');
   }
+  if (!parsed.ok) throw new IdentityCardError('bad-json', 'identity card is not JSON');
+  const value = parsed.value;
   if (!isPlainObject(value) || !hasExactKeys(value, CARD_KEYS)) {
     throw new IdentityCardError(
       'bad-shape',

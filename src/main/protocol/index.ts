@@ -52,6 +52,7 @@ export {
 export { REQUEST_PATH_MAX_LENGTH, isCanonicalRequestPath } from './request-path.js';
 export {
   HEADER_NONCE,
+  HEADER_BODY_SHA256,
   HEADER_PUB,
   HEADER_SIG,
   HEADER_TS,
@@ -59,6 +60,8 @@ export {
   REQUEST_NONCE_BYTES,
   REQUEST_NONCE_TTL_SECONDS,
   SIGNED_REQUEST_ERRORS,
+  bodyDigestHex,
+  bodyMatchesDigest,
   canonicalRequest,
   signRequest,
   verifySignedRequestHeaders,
@@ -160,3 +163,9 @@ export {
   type NatsPermission,
   type UserGrant,
 } from './nats-jwt.js';
+export {
+  findDuplicateKey,
+  parseJsonBytes,
+  parseStrictJson,
+  type StrictJsonResult,
+} from './json.js';

@@ -121,6 +121,7 @@ describe('document vectors, read back and checked independently', () => {
       'x-unibus-ts': v('x_unibus_ts'),
       'x-unibus-nonce': v('x_unibus_nonce'),
       'x-unibus-sig': v('x_unibus_sig'),
+      'x-unibus-body-sha256': v('x_unibus_body_sha256'),
     };
     const input = {
       nodeId: v('node_id'),
@@ -131,6 +132,13 @@ describe('document vectors, read back and checked independently', () => {
       now: Number(v('ts')) * 1000 + 999,
     };
     expect(verifySignedRequestHeaders(input).ok).toBe(true);
+    // The node verifies before it reads the body: the declared digest alone carries the signature.
+    expect(verifySignedRequestHeaders({ ...input, body: undefined }).ok).toBe(true);
+    expect(v('x_unibus_body_sha256')).toBe(createHash('sha256').update(v('body')).digest('hex'));
+    expect(verifySignedRequestHeaders({ ...input, body: new Uint8Array(0) })).toMatchObject({
+      ok: false,
+      error: 'body-digest-mismatch',
+    });
     expect(verifySignedRequestHeaders({ ...input, nodeId: 'node-b' })).toMatchObject({
       ok: false,
       error: 'invalid-signature',

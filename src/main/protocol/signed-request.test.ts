@@ -5,6 +5,8 @@ import { errorBody, errorText } from './http-errors.js';
 import { ProtocolArgumentError } from './errors.js';
 import {
   SIGNED_REQUEST_ERRORS,
+  bodyDigestHex,
+  bodyMatchesDigest,
   canonicalRequest,
   signRequest,
   verifySignedRequestHeaders,
@@ -61,7 +63,13 @@ describe('signed requests', () => {
     expectError(verify(h, { method: 'PUT' }), 'invalid-signature');
     expectError(verify(h, { path: '/rooms?x=2' }), 'invalid-signature');
     expectError(verify(h, { path: '/rooms' }), 'invalid-signature');
-    expectError(verify(h, { body: new Uint8Array(0) }), 'invalid-signature');
+    // The body itself is bound through its declared digest: a swapped body no longer matches
+    // it, and a digest changed to match the swapped body breaks the signature.
+    expectError(verify(h, { body: new Uint8Array(0) }), 'body-digest-mismatch');
+    expectError(
+      verify({ ...h, 'X-Unibus-Body-Sha256': bodyDigestHex(new Uint8Array(0)) }),
+      'invalid-signature',
+    );
     expectError(verify({ ...h, 'X-Unibus-Ts': String(NOW / 1000 + 1) }), 'invalid-signature');
     expectError(
       verify({ ...h, 'X-Unibus-Nonce': base64Encode(new Uint8Array(16).fill(9)) }),
@@ -97,8 +105,24 @@ describe('signed requests', () => {
     expectError(verify({ ...h, 'X-Unibus-Nonce': 'CgoKCgoKCgoKCgoKCgoKCg' }), 'bad-nonce');
     expectError(verify({ ...h, 'X-Unibus-Nonce': base64Encode(new Uint8Array(15)) }), 'bad-nonce');
     expectError(verify({ ...h, 'X-Unibus-Sig': 'AAAA' }), 'bad-signature-encoding');
+    expectError(verify({ ...h, 'X-Unibus-Body-Sha256': undefined }), 'missing-headers');
+    for (const digest of ['ab', 'AB'.repeat(32), `${'ab'.repeat(31)}zz`]) {
+      expectError(verify({ ...h, 'X-Unibus-Body-Sha256': digest }), 'bad-body-digest');
+    }
     expectError(verify(h, { path: '/rooms/../users' }), 'non-canonical-path');
     expectError(verify(h, { method: 'post' }), 'bad-request-line');
+  });
+
+  it('verifies before the body is read (no body given), and reports the signed digest', () => {
+    const h = signed();
+    const result = verifySignedRequestHeaders({ ...base, body: undefined, headers: h, now: NOW });
+    expect(result.ok).toBe(true);
+    if (result.ok) {
+      expect(result.bodySha256).toBe(bodyDigestHex(body));
+      expect(bodyMatchesDigest(body, result.bodySha256)).toBe(true);
+      expect(bodyMatchesDigest(new Uint8Array(1), result.bodySha256)).toBe(false);
+    }
+    expect(h['X-Unibus-Body-Sha256']).toBe(bodyDigestHex(body));
   });
 
   it('canonical string has six lines and hashes the empty body for GET', () => {

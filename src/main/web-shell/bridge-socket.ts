@@ -1,8 +1,11 @@
 /**
  * The web shell's bridge endpoint: a WebSocket on the loopback HTTP server that carries the IPC
  * contract. A client gets in only with the per-run token and from the shell's own origin (a page
- * on any other site — or a DNS-rebound name — is refused before the upgrade). Every message is
- * parsed defensively; calls go through the same dispatcher as Electron's IPC.
+ * on any other site — or a DNS-rebound name — is refused before the upgrade). The token comes as
+ * a WebSocket subprotocol (`unibus-token.<token>` next to `unibus-bridge.v1`), never in the URL:
+ * browsers print a failed socket's URL to the console (issue 12, attack 7). The server answers
+ * with `unibus-bridge.v1` only, so the token is not echoed either. Every message is parsed
+ * defensively; calls go through the same dispatcher as Electron's IPC.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -10,7 +13,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
   WIRE_PATH,
-  WIRE_TOKEN_PARAM,
+  WIRE_PROTOCOL,
+  WIRE_TOKEN_PROTOCOL_PREFIX,
   decodeWire,
   encodeWire,
   type WireServerMessage,
@@ -30,7 +34,12 @@ export interface BridgeSocketOptions {
 }
 
 export class BridgeSocket {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_MESSAGE_BYTES,
+    // Answer with the bridge's protocol, never the token one (refusal() already required both).
+    handleProtocols: () => WIRE_PROTOCOL,
+  });
   private readonly clients = new Set<WebSocket>();
 
   constructor(private readonly options: BridgeSocketOptions) {}
@@ -50,7 +59,13 @@ export class BridgeSocket {
     if (url.pathname !== WIRE_PATH) return '404 Not Found';
     if (!this.options.hosts.includes(request.headers.host ?? '')) return '403 Forbidden';
     if (!this.options.origins.includes(request.headers.origin ?? '')) return '403 Forbidden';
-    if (!sameSecret(url.searchParams.get(WIRE_TOKEN_PARAM) ?? '', this.options.token)) {
+    const offered = offeredProtocols(request);
+    const tokens = offered.filter((p) => p.startsWith(WIRE_TOKEN_PROTOCOL_PREFIX));
+    if (
+      !offered.includes(WIRE_PROTOCOL) ||
+      tokens.length !== 1 ||
+      !sameSecret(tokens[0]!.slice(WIRE_TOKEN_PROTOCOL_PREFIX.length), this.options.token)
+    ) {
       return '401 Unauthorized';
     }
     return null;
@@ -99,6 +114,13 @@ export class BridgeSocket {
 
 function send(ws: WebSocket, message: WireServerMessage): void {
   if (ws.readyState === ws.OPEN) ws.send(encodeWire(message));
+}
+
+/** The subprotocols of `Sec-WebSocket-Protocol` (one header, comma-separated; RFC 6455 §11.3.4). */
+function offeredProtocols(request: IncomingMessage): string[] {
+  const header = request.headers['sec-websocket-protocol'];
+  if (typeof header !== 'string') return [];
+  return header.split(',').map((p) => p.trim());
 }
 
 function sameSecret(given: string, expected: string): boolean {

@@ -1,6 +1,7 @@
 /**
  * `npm run web -- --profile DIR [--port N]`: runs the web shell in the foreground. Prints one
- * JSON line `{"event":"web-ready","url":...}` on stdout, then the address to open. SIGTERM or
+ * JSON line `{"event":"web-ready","url":...}` on stdout (the address to open, with the token in
+ * its fragment: the only place the token is ever printed), and the bare address on stderr. SIGTERM or
  * Ctrl-C shut down in order (UI clients → peer → hosted node → nats-server).
  */
 import { existsSync } from 'node:fs';
@@ -30,8 +31,12 @@ async function main(): Promise<void> {
     throw new Error(`no built renderer in ${rendererDir}: run npm run build first`);
   }
   const shell = await startWebShell({ profileDir: values.profile, rendererDir, port });
+  // The link with its access token is printed once, on stdout, for the one who started the shell;
+  // the log (stderr) gets the address only (issue 12, attack 7).
   process.stdout.write(`${JSON.stringify({ event: 'web-ready', url: shell.url })}\n`);
-  process.stderr.write(`unibus web shell: open ${shell.url}\n`);
+  process.stderr.write(
+    `unibus web shell: listening on ${shell.origin}; open the link printed on stdout (it carries the access token)\n`,
+  );
   let stopping = false;
   const stop = () => {
     if (stopping) return;

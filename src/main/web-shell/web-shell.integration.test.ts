@@ -5,7 +5,7 @@
  * bridge's door: token, Origin and Host checks, and the static server.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import type {
   TransferView,
 } from '../../shared/types';
 import { BridgeClient } from '../../../test-support/bridge-client';
+import { removeWhenUnused } from '../../../test-support/processes';
 import { KEY_PROTECTION_ENV } from '../app';
 import { startWebShell, type RunningWebShell } from './server';
 
@@ -75,7 +76,8 @@ afterAll(async () => {
   bob?.close();
   await joinShell?.close();
   await hostShell?.close();
-  rmSync(root, { recursive: true, force: true });
+  // The hosted node runs in its own process (and its nats-server in another).
+  await removeWhenUnused(root);
 });
 
 describe('web shell door', () => {
@@ -248,11 +250,19 @@ describe('two peers through the bridge', () => {
     expect(after.find((u) => u.handle === 'bob')?.status).toBe('revoked');
   });
 
-  it('a restarted host is locked until unlocked, then starts its node and has its history', async () => {
+  it('a restarted host serves its node while still locked; unlocked, it has its history', async () => {
     alice.close();
     await hostShell.close();
     hostShell = await startWebShell({ profileDir: join(root, 'alice'), rendererDir });
     alice = await BridgeClient.connect(hostShell.origin, hostShell.token);
+    expect((await alice.call('app.getState')).phase).toBe('locked');
+    // The node comes back by itself, before anyone types the passphrase.
+    if (!(await alice.call('node.status')).running) {
+      await alice.waitForEvent(
+        (e) => e.name === 'node.status' && (e.payload as NodeStatusView).running,
+        90_000,
+      );
+    }
     expect((await alice.call('app.getState')).phase).toBe('locked');
     await expect(
       alice.call('identity.unlock', { passphrase: 'not the passphrase' }),

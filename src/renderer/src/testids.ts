@@ -136,8 +136,15 @@ export const TID = {
   inviteItem: 'invite-item', // data-invite-id, data-revoked
   inviteRevoke: 'invite-revoke',
   inviteRevokeConfirm: 'invite-revoke-confirm',
+  inviteKeys: 'invite-keys', // data-retiring: number of replaced keys whose links still work
+  inviteKeyRotate: 'invite-key-rotate',
+  inviteKeyGrace: 'invite-key-grace',
+  inviteKeyRotateConfirm: 'invite-key-rotate-confirm',
   nodeStatus: 'node-status', // data-running: true | false
   nodeStop: 'node-stop',
+  nodeStopWarning: 'node-stop-warning',
+  nodePeers: 'node-peers',
+  nodeStopConfirm: 'node-stop-confirm',
   nodeStart: 'node-start',
   nodeRefresh: 'node-refresh',
 
@@ -151,6 +158,7 @@ export const TID = {
   themeDark: 'theme-dark',
   themeLight: 'theme-light',
   notificationsToggle: 'notifications-toggle',
+  startHiddenToggle: 'start-hidden-toggle',
 } as const;
 
 export type TestId = (typeof TID)[keyof typeof TID];

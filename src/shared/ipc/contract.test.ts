@@ -15,7 +15,8 @@ import { isErrorNamed } from '../errors';
 
 describe('ipc contract - tables', () => {
   it('lists the calls and events of this version', () => {
-    expect(IPC_CALL_NAMES).toHaveLength(42);
+    expect(IPC_CALL_NAMES).toHaveLength(44);
+    expect(IPC_CALL_NAMES).toContain('admin.rotateInviteKey');
     expect(IPC_CALL_NAMES).toContain('app.getVersion');
     expect(IPC_CALL_NAMES).toContain('members.kick');
     expect(IPC_EVENT_NAMES).toEqual([

@@ -127,10 +127,13 @@ export interface IpcCalls {
     result: V.MintedInviteView;
   };
   'admin.revokeInvite': { args: [{ id: string }]; result: V.InviteView[] };
+  'admin.listInviteKeys': { args: []; result: V.InviteKeyView[] };
+  /** Replaces the invite signing key; links made before work for `graceSeconds` more. */
+  'admin.rotateInviteKey': { args: [{ graceSeconds: number }]; result: V.InviteKeyView[] };
 
   'settings.get': { args: []; result: V.SettingsView };
   'settings.update': {
-    args: [{ theme?: V.Theme; notifications?: boolean }];
+    args: [{ theme?: V.Theme; notifications?: boolean; startHiddenAtLogin?: boolean }];
     result: V.SettingsView;
   };
 }
@@ -299,11 +302,19 @@ export const IPC_CALLS: { readonly [N in IpcCallName]: IpcCallSpec<N> } = Object
     ),
   },
   'admin.revokeInvite': { parseArgs: oneArgument(object({ id })) },
+  'admin.listInviteKeys': noArgs,
+  'admin.rotateInviteKey': {
+    parseArgs: oneArgument(object({ graceSeconds: integer(0, 30 * 86_400) })),
+  },
 
   'settings.get': noArgs,
   'settings.update': {
     parseArgs: oneArgument(
-      object({ theme: optional(oneOf('dark', 'light')), notifications: optional(boolean) }),
+      object({
+        theme: optional(oneOf('dark', 'light')),
+        notifications: optional(boolean),
+        startHiddenAtLogin: optional(boolean),
+      }),
     ),
   },
 });

@@ -16,8 +16,22 @@ export type WireServerMessage =
   | { readonly t: 'reply'; readonly id: number; readonly reply: IpcReply<unknown> }
   | { readonly t: 'event'; readonly name: string; readonly payload: unknown };
 
-/** Query parameter carrying the per-run token on the WebSocket URL. */
+/** Fragment parameter carrying the per-run token in the page address (`/#token=…`). */
 export const WIRE_TOKEN_PARAM = 'token';
+/**
+ * The bridge's WebSocket subprotocol (RFC 6455 §1.9). The client offers it together with
+ * `WIRE_TOKEN_PROTOCOL_PREFIX + token`; the server answers with this one only. The token travels
+ * in the `Sec-WebSocket-Protocol` request header, never in the URL, so a browser that prints a
+ * failed socket's URL to its console (it does, on every failed reconnect) never prints the token
+ * (issue 12, attack 7).
+ */
+export const WIRE_PROTOCOL = 'unibus-bridge.v1';
+export const WIRE_TOKEN_PROTOCOL_PREFIX = 'unibus-token.';
+
+/** The subprotocols a client offers: the bridge's, and the token (base64url, a valid token char set). */
+export function bridgeProtocols(token: string): string[] {
+  return [WIRE_PROTOCOL, `${WIRE_TOKEN_PROTOCOL_PREFIX}${token}`];
+}
 /** Path of the WebSocket endpoint. */
 export const WIRE_PATH = '/bridge';
 

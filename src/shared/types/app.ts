@@ -189,6 +189,15 @@ export interface InviteView {
   readonly revoked: boolean;
 }
 
+/** One of the node's invite signing keys (issue 12, Build 6). Dates are ms. */
+export interface InviteKeyView {
+  readonly id: string;
+  /** This key signs new invite links. */
+  readonly current: boolean;
+  /** When links signed by this key stop working; null for the current key. */
+  readonly retiresAt: number | null;
+}
+
 export interface MintedInviteView {
   readonly invite: InviteView;
   /** The `unibus://join?...` link: shown once, never listed again. */
@@ -200,4 +209,6 @@ export type Theme = 'dark' | 'light';
 export interface SettingsView {
   readonly theme: Theme;
   readonly notifications: boolean;
+  /** The app starts at login, without its window. Only where the host can (Electron). */
+  readonly startHiddenAtLogin?: boolean;
 }

@@ -87,7 +87,8 @@ export async function launchBrowser(): Promise<Browser> {
     downloadsPath: downloadsDir,
     env: { ...process.env, UNIBUS_E2E_USER: E2E_USER, UNIBUS_E2E_CHROMIUM: CHROMIUM },
   });
-  browser.once('disconnected', () => removeTempDir(downloadsDir));
+  // A failure here is retried by cleanupAll, which reports it.
+  browser.once('disconnected', () => void removeTempDir(downloadsDir).catch(() => undefined));
   return browser;
 }
 

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitUntilUnused } from '../../../test-support/processes';
 
 const SETPRIV = '/usr/bin/setpriv';
 
@@ -84,15 +85,20 @@ export function makeTempDir(prefix: string): string {
   return dir;
 }
 
-export function removeTempDir(dir: string): void {
-  rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+/**
+ * Deletes it once no process uses it any more (a shell's node and nats-server are SIGKILLed with
+ * its process group, and a killed process can still be writing while it dies).
+ */
+export async function removeTempDir(dir: string): Promise<void> {
+  await waitUntilUnused(dir);
+  rmSync(dir, { recursive: true, force: true });
   tempDirs.delete(dir);
 }
 
 /** Stops every live child (in parallel) and deletes every temp folder. */
 export async function cleanupAll(): Promise<void> {
   await Promise.all([...liveChildren].map((child) => stopChild(child)));
-  for (const dir of [...tempDirs]) removeTempDir(dir);
+  for (const dir of [...tempDirs]) await removeTempDir(dir);
 }
 
 process.once('exit', () => {

@@ -41,6 +41,8 @@ export interface WebShell {
   readonly token: string;
   readonly profileDir: string;
   readonly pid: number;
+  /** Resolves when the shell's process exits (by stop(), a crash, or a kill from the test). */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Everything the shell printed so far (stdout and stderr, interleaved, prefixed). */
   output(): string;
   /** Opens the shell's URL in a new isolated browser context. */
@@ -233,7 +235,7 @@ export async function startWebShell(options: WebShellOptions = {}): Promise<WebS
       if (!/EADDRINUSE/.test(lastError.message)) break;
     }
   }
-  if (ownProfile) removeTempDir(profileDir);
+  if (ownProfile) await removeTempDir(profileDir);
   throw lastError ?? new Error('web shell did not start');
 }
 
@@ -263,6 +265,9 @@ async function startOnce(
     if (verbose) process.stderr.write(`[${name}] ${data.toString('utf8')}`);
   });
   child.on('exit', (code, signal) => output.append('#', `exited: code ${code}, signal ${signal}`));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
 
   let ready: Ready;
   try {
@@ -285,6 +290,7 @@ async function startOnce(
     ...ready,
     profileDir,
     pid: child.pid ?? -1,
+    exited,
     pages,
     get running() {
       return !hasExited(child);
@@ -305,7 +311,7 @@ async function startOnce(
         await Promise.allSettled(pages.map((page) => page.close()));
         await stopChild(child);
         liveShells.delete(shell);
-        if (ownProfile) removeTempDir(profileDir);
+        if (ownProfile) await removeTempDir(profileDir);
       })();
       return stopping;
     },

@@ -29,14 +29,16 @@ export interface SignOptions {
 }
 
 export type AuthHeaders = Record<
-  'X-Unibus-Pub' | 'X-Unibus-Ts' | 'X-Unibus-Nonce' | 'X-Unibus-Sig',
+  'X-Unibus-Pub' | 'X-Unibus-Ts' | 'X-Unibus-Nonce' | 'X-Unibus-Sig' | 'X-Unibus-Body-Sha256',
   string
 >;
 
+export const bodySha256 = (body: Uint8Array): string =>
+  createHash('sha256').update(body).digest('hex');
+
 /** §4: NODE_ID \n METHOD \n PATH \n TS \n NONCE \n hex(SHA-256(body)). */
 export function canonicalString(o: Required<SignOptions>): string {
-  const bodyHash = createHash('sha256').update(o.body).digest('hex');
-  return [o.nodeId, o.method, o.path, String(o.ts), o.nonce, bodyHash].join('\n');
+  return [o.nodeId, o.method, o.path, String(o.ts), o.nonce, bodySha256(o.body)].join('\n');
 }
 
 export const freshNonce = (): string => b64(randomBytes(16));
@@ -59,6 +61,9 @@ export function signHeaders(
     'X-Unibus-Ts': String(full.ts),
     'X-Unibus-Nonce': full.nonce,
     'X-Unibus-Sig': b64(ed25519Sign(who.signSeed, utf8(canonicalString(full)))),
+    // §4: the signed body digest travels as a header, so the node checks the signature before
+    // it reads (or budgets for) a single body byte.
+    'X-Unibus-Body-Sha256': bodySha256(full.body),
   };
 }
 

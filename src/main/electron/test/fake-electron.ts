@@ -72,6 +72,15 @@ export class FakeBrowserWindow extends EventEmitter {
   show(): void {
     this.visible = true;
   }
+  hide(): void {
+    this.visible = false;
+  }
+  /** Like the window's close button: 'close' (preventable), then destroyed. */
+  close(): void {
+    const event = new FakeEvent();
+    this.emit('close', event);
+    if (!event.defaultPrevented) this.destroy();
+  }
   focus(): void {
     this.focused = true;
   }
@@ -111,6 +120,17 @@ class FakeApp extends EventEmitter {
   getVersion = vi.fn(() => '0.1.0');
   getAppPath = vi.fn(() => '/project');
   getPath = vi.fn((name: string) => `/user-data/${name}`);
+  loginItem = { openAtLogin: false, wasOpenedAtLogin: false, args: [] as string[] };
+  setLoginItemSettings = vi.fn((settings: { openAtLogin?: boolean; args?: string[] }) => {
+    this.loginItem.openAtLogin = settings.openAtLogin === true;
+    this.loginItem.args = settings.args ?? [];
+  });
+  getLoginItemSettings = vi.fn((options: { args?: string[] } = {}) => ({
+    openAtLogin:
+      this.loginItem.openAtLogin &&
+      JSON.stringify(options.args ?? []) === JSON.stringify(this.loginItem.args),
+    wasOpenedAtLogin: this.loginItem.wasOpenedAtLogin,
+  }));
   isReady(): boolean {
     return this.ready;
   }

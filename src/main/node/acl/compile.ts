@@ -5,7 +5,7 @@
  *
  * Members live in the MEMBERS account, which has no JetStream and no imports: nothing there
  * answers a request except the node's own workers, so a member can direct no server-made
- * message (acknowledgement, status, delivery) anywhere (docs/DECISIONS.md §16). The allow-set
+ * message (acknowledgement, status, delivery) anywhere (docs/DECISIONS.md §20). The allow-set
  * therefore holds only core subjects: their rooms, their private inbox, their event subject.
  */
 import {

@@ -62,7 +62,7 @@ describe('node api - signed HTTPS against a real JetStream store', () => {
       handle: 'alice',
       role: 'admin',
     });
-    const ring = InviteKeyRing.generate();
+    let ring = InviteKeyRing.generate();
     const blobDir = mkdtempSync(join(tmpdir(), 'unibus-api-blobs-'));
     tls = await generateNodeTlsMaterial({ subjectAltNames: [] });
     server = createControlPlaneServer({
@@ -73,6 +73,10 @@ describe('node api - signed HTTPS against a real JetStream store', () => {
         store,
         invites,
         inviteKeys: () => ring,
+        rotateInviteKeys: async (graceSeconds) => {
+          ring = ring.rotate({ nowSeconds: Math.floor(Date.now() / 1000), graceSeconds });
+          return ring;
+        },
         joinLink: (token) => `unibus://join?v=1&t=${token}`,
         effects: {
           syncAccess: async () => {

@@ -3,6 +3,7 @@ import { HttpError } from '../control-plane/http-error';
 import type { Route } from '../control-plane/routes';
 import { StoreUnavailableError } from '../store';
 import { blobRoutes } from './blob-routes';
+import { inviteKeyRoutes } from './invite-keys-routes';
 import { inviteRoutes } from './invites-routes';
 import { nodeRoutes } from './node-routes';
 import { roomRoutes } from './rooms-routes';
@@ -15,6 +16,7 @@ export function buildRoutes(services: NodeServices): Route[] {
     ...userRoutes(services),
     ...roomRoutes(services),
     ...inviteRoutes(services),
+    ...inviteKeyRoutes(services),
     ...blobRoutes(services),
   ];
   return routes.map(failClosedOnStoreErrors);

@@ -104,10 +104,12 @@ export function inviteRoutes(services: NodeServices): Route[] {
         const nowMs = now();
         try {
           const keys = services.inviteKeys();
+          const nowSeconds = Math.floor(nowMs / 1000);
           const payload = verifyInviteToken(input.token, {
             nodeId: services.nodeId,
             publicKeyFor: (kid) => keys.publicKeyFor(kid),
-            nowSeconds: Math.floor(nowMs / 1000),
+            isRetired: (kid) => keys.isRetired(kid, nowSeconds),
+            nowSeconds,
           });
           if ((await store.getUser(newcomer.signPubHex)) !== null)
             throw new HttpError(409, 'already registered');

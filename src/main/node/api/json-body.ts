@@ -1,7 +1,10 @@
 /**
  * Strict JSON request bodies: an object with exactly the expected keys (optional ones may be
- * absent). Anything else is a 400 with a message naming what is wrong, never a crash.
+ * absent), no key repeated anywhere in it (issue 12: `{"role":"member","role":"admin"}` was read
+ * as admin) and no leading byte order mark. Anything else is a 400 with a message naming what is
+ * wrong, never a crash.
  */
+import { parseStrictJson } from '../../protocol';
 import { HttpError } from '../control-plane/http-error';
 
 export function parseJsonObject(
@@ -9,12 +12,22 @@ export function parseJsonObject(
   required: readonly string[],
   optional: readonly string[] = [],
 ): Record<string, unknown> {
-  let value: unknown;
+  let text: string;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+    // ignoreBOM keeps a leading U+FEFF in the text, so it is refused rather than dropped.
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body);
   } catch {
     throw new HttpError(400, 'body must be JSON');
   }
+  const parsed = parseStrictJson(text);
+  if (!parsed.ok && parsed.reason === 'bom') {
+    throw new HttpError(400, 'body must not start with a byte order mark');
+  }
+  if (!parsed.ok && parsed.reason === 'duplicate-key') {
+    throw new HttpError(400, `duplicate key in JSON: ${printable(parsed.key)}`);
+  }
+  if (!parsed.ok) throw new HttpError(400, 'body must be JSON');
+  const value = parsed.value;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new HttpError(400, 'body must be a JSON object');
   }
@@ -27,6 +40,11 @@ export function parseJsonObject(
     if (!(key in record)) throw new HttpError(400, `missing field: ${key}`);
   }
   return record;
+}
+
+/** A key as it may appear in an error message: its first 40 characters, odd ones as `?`. */
+function printable(key: string): string {
+  return key.slice(0, 40).replace(/[^A-Za-z0-9_.-]/g, '?');
 }
 
 export function requireInteger(value: unknown, field: string, min: number, max: number): number {

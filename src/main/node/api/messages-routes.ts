@@ -2,7 +2,7 @@
  * A room's stored history (docs/PROTOCOL.md §11.6). Members read it here, over the signed
  * control plane, not from JetStream: members have no JetStream access at all, so no consumer,
  * pull request or acknowledgement of theirs can make the server deliver anything anywhere
- * (DECISIONS.md §16). The answer goes back on the caller's own HTTPS connection.
+ * (DECISIONS.md §20). The answer goes back on the caller's own HTTPS connection.
  */
 import { base64urlEncode } from '../../protocol';
 import { HttpError } from '../control-plane/http-error';

@@ -33,6 +33,7 @@ function codeRoutes() {
     store: {} as NodeStore,
     invites: {} as InviteStore,
     inviteKeys: unused,
+    rotateInviteKeys: unused,
     joinLink: unused,
     effects: {} as NodeEffects,
     posture: unused,

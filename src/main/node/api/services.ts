@@ -73,6 +73,11 @@ export interface NodeServices {
   readonly invites: InviteStore;
   /** Current invite signing keys; a function so rotation takes effect without a restart. */
   readonly inviteKeys: () => InviteKeyRing;
+  /**
+   * Replaces the invite signing key (issue 12, Build 6): the new ring is on disk before it is
+   * used; the old primary verifies for `graceSeconds` more. Resolves with the new ring.
+   */
+  readonly rotateInviteKeys: (graceSeconds: number) => Promise<InviteKeyRing>;
   readonly joinLink: (token: string) => string;
   readonly effects: NodeEffects;
   readonly posture: () => Posture;

@@ -189,7 +189,10 @@ describe('control plane - request pipeline over real TLS', () => {
     const body = new TextEncoder().encode('{"subject":"x"}');
     const tampered = signed(alice, 'POST', '/v1/echo', body);
     const evil = new TextEncoder().encode('{"subject":"evil"}');
-    expect((await send('POST', '/v1/echo', { headers: tampered, body: evil })).status).toBe(401);
+    expect(await send('POST', '/v1/echo', { headers: tampered, body: evil })).toEqual({
+      status: 401,
+      body: '{"error":"body does not match its signed digest"}',
+    });
     const otherPath = signed(alice, 'GET', '/v1/rooms/R1');
     expect((await send('GET', '/v1/rooms/R2', { headers: otherPath })).status).toBe(401);
     const otherNode = signed(alice, 'GET', '/v1/rooms/R1', undefined, { nodeId: 'node-other' });

@@ -2,9 +2,14 @@
  * The control plane's HTTPS request pipeline. Order matters and follows the seed audits:
  *
  *   per-IP rate limit (H1) → canonical URI (X-09) → route → declared body length and ceiling (H1)
- *   → signer on the allowlist, before any body byte is read (H7) → in-flight byte budget (N2)
- *   → bounded body read → signature over the exact URI and body (+ node id, X-10)
- *   → replay cache keyed by (key, nonce) (X-04) → handler
+ *   → signature over the exact URI and the *declared* body digest (+ node id, X-10), pure CPU
+ *   → signer on the allowlist (H7) → replay cache keyed by (key, nonce) (X-04)
+ *   → in-flight byte budget, per key and global (N2, issue 12) → bounded body read
+ *   → body matches its signed digest → handler
+ *
+ * Nothing that costs memory, budget or a store read happens before the request is proven to come
+ * from the key it names (issue 12, Build 5): headers that merely name a registered key, or junk
+ * in them, are a 401 before the store is asked, and are not logged.
  *
  * Every error is `{"error": "..."}`; unexpected failures are logged and answered with a generic
  * 500 (H12). A store failure while checking the signer fails closed with 503.
@@ -13,8 +18,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import {
   GENERIC_SERVER_ERROR,
+  SIGNED_REQUEST_ERRORS,
+  bodyMatchesDigest,
   isCanonicalRequestPath,
   verifySignedRequestHeaders,
+  type VerifiedRequest,
 } from '../../protocol';
 import { HttpError } from './http-error';
 import type { InflightLimiter } from './inflight-limiter';
@@ -31,8 +39,16 @@ export interface ControlPlaneOptions {
   readonly lookupSigner: (signPubHex: string) => Promise<Signer | null>;
   readonly rateLimiter: RateLimiter;
   readonly inflight: InflightLimiter;
+  /** Most body bytes one registered key may have in flight at once; default 24 MiB. */
+  readonly perKeyInflightBytes?: number;
+  /** Most body bytes all newcomers (`POST /v1/join`) may have in flight together; default 4 MiB. */
+  readonly newcomerInflightBytes?: number;
   readonly replayCache: {
-    remember(signPubHex: string, nonce: string): ReplayVerdict | Promise<ReplayVerdict>;
+    remember(
+      signPubHex: string,
+      nonce: string,
+      tsSeconds: number,
+    ): ReplayVerdict | Promise<ReplayVerdict>;
   };
   readonly log?: (event: string, detail: Record<string, unknown>) => void;
   readonly now?: () => number;
@@ -42,6 +58,11 @@ export interface ControlPlaneOptions {
 export const REQUEST_TIMEOUT_MS = 30_000;
 export const HEADERS_TIMEOUT_MS = 10_000;
 export const MAX_HEADER_BYTES = 16 * 1024;
+/** Five 4 MiB chunks and a JSON request: more than the file client's default 3 parallel uploads. */
+export const DEFAULT_PER_KEY_INFLIGHT_BYTES = 24 * 1024 * 1024;
+export const DEFAULT_NEWCOMER_INFLIGHT_BYTES = 4 * 1024 * 1024;
+/** The in-flight account all newcomers share (a NUL never occurs in a hex key). */
+const NEWCOMERS = '\u0000newcomers';
 
 export function createControlPlaneServer(options: ControlPlaneOptions): Server {
   const server = createServer(
@@ -99,53 +120,63 @@ async function handleRequest(
   if (declared === 'invalid') return sendError(res, 400, 'bad content-length', true);
   if (declared > route.maxBodyBytes) return sendError(res, 413, 'request body too large', true);
 
+  // Signature first, over the declared body digest: pure CPU, nothing remembered, no store read.
+  let verified: VerifiedRequest | null = null;
+  if (route.auth !== 'public') {
+    const result = verifySignedRequestHeaders({
+      nodeId: options.nodeId,
+      method,
+      path: uri,
+      headers: req.headers,
+      now: options.now?.(),
+    });
+    if (!result.ok) return sendError(res, result.status, result.message, true);
+    verified = result;
+  }
+
   let signer: Signer | null = null;
-  if (route.auth === 'signed') {
-    const claimed = singleHeader(req, 'x-unibus-pub')?.toLowerCase();
-    if (claimed === undefined) return sendError(res, 401, 'missing auth headers', true);
+  if (route.auth === 'signed' && verified !== null) {
     try {
-      signer = await options.lookupSigner(claimed);
+      signer = await options.lookupSigner(verified.signPubHex);
     } catch (error) {
       options.log?.('control-plane.allowlist-error', { error: describe(error) });
       return sendError(res, 503, 'service unavailable', true);
     }
     if (signer === null) return sendError(res, 401, 'not authorized', true);
+    let verdict: ReplayVerdict;
+    try {
+      verdict = await options.replayCache.remember(
+        signer.signPubHex,
+        verified.nonceText,
+        verified.ts,
+      );
+    } catch (error) {
+      options.log?.('control-plane.replay-cache-error', { error: describe(error) });
+      return sendError(res, 503, 'service unavailable', true);
+    }
+    if (verdict === 'replayed') return sendError(res, 401, 'replayed nonce', true);
+    if (verdict === 'full') return sendError(res, 503, 'server busy', true);
   }
 
-  const release = route.maxBodyBytes > 0 ? options.inflight.tryReserve(route.maxBodyBytes) : noop;
-  if (release === null) return sendError(res, 503, 'server busy', true);
+  const reservation = reserveBody(options, route, signer, verified);
+  if (reservation === 'key-full') {
+    res.setHeader('Retry-After', '1');
+    return sendError(res, 429, 'too many requests in flight for this key', true);
+  }
+  if (reservation === 'budget-full') return sendError(res, 503, 'server busy', true);
   try {
     const body = await readBody(req, route.maxBodyBytes);
     if (body === 'too-large') return sendError(res, 413, 'request body too large', true);
-
-    let newcomer: { signPubHex: string; endpoint: string } | null = null;
-    if (route.auth !== 'public') {
-      const verified = verifySignedRequestHeaders({
-        nodeId: options.nodeId,
-        method,
-        path: uri,
-        body,
-        headers: req.headers,
-        now: options.now?.(),
-      });
-      if (!verified.ok) return sendError(res, verified.status, verified.message);
-      if (signer === null) {
-        newcomer = { signPubHex: verified.signPubHex.toLowerCase(), endpoint: verified.endpoint };
-      }
+    // The client went away mid-body: nobody to answer, and nothing wrong with the node to log.
+    if (body === 'aborted') return void res.destroy();
+    if (verified !== null && !bodyMatchesDigest(body, verified.bodySha256)) {
+      const { status, message } = SIGNED_REQUEST_ERRORS['body-digest-mismatch'];
+      return sendError(res, status, message);
     }
-
-    if (signer !== null) {
-      const nonce = singleHeader(req, 'x-unibus-nonce') ?? '';
-      let verdict: ReplayVerdict;
-      try {
-        verdict = await options.replayCache.remember(signer.signPubHex, nonce);
-      } catch (error) {
-        options.log?.('control-plane.replay-cache-error', { error: describe(error) });
-        return sendError(res, 503, 'service unavailable');
-      }
-      if (verdict === 'replayed') return sendError(res, 401, 'replayed nonce');
-      if (verdict === 'full') return sendError(res, 503, 'server busy');
-    }
+    const newcomer =
+      route.auth === 'newcomer' && verified !== null
+        ? { signPubHex: verified.signPubHex, endpoint: verified.endpoint }
+        : null;
 
     const reply = await route
       .handle({
@@ -164,8 +195,28 @@ async function handleRequest(
     }
     sendReply(res, method, reply);
   } finally {
-    release();
+    reservation();
   }
+}
+
+/** Reserves the route's body ceiling: per key (signers; newcomers share one) and globally. */
+function reserveBody(
+  options: ControlPlaneOptions,
+  route: Route,
+  signer: Signer | null,
+  verified: VerifiedRequest | null,
+): ReturnType<InflightLimiter['tryReserveFor']> {
+  if (route.maxBodyBytes === 0) return noop;
+  if (signer !== null) {
+    const cap = options.perKeyInflightBytes ?? DEFAULT_PER_KEY_INFLIGHT_BYTES;
+    return options.inflight.tryReserveFor(signer.signPubHex, route.maxBodyBytes, cap);
+  }
+  if (verified !== null) {
+    const cap = options.newcomerInflightBytes ?? DEFAULT_NEWCOMER_INFLIGHT_BYTES;
+    const shared = options.inflight.tryReserveFor(NEWCOMERS, route.maxBodyBytes, cap);
+    return shared === 'key-full' ? 'budget-full' : shared;
+  }
+  return options.inflight.tryReserveFor(null, route.maxBodyBytes, 0);
 }
 
 function declaredBodyLength(req: IncomingMessage): number | 'invalid' {
@@ -175,21 +226,24 @@ function declaredBodyLength(req: IncomingMessage): number | 'invalid' {
   return Number(header);
 }
 
-async function readBody(req: IncomingMessage, maxBytes: number): Promise<Uint8Array | 'too-large'> {
+async function readBody(
+  req: IncomingMessage,
+  maxBytes: number,
+): Promise<Uint8Array | 'too-large' | 'aborted'> {
   const chunks: Buffer[] = [];
   let received = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    received += chunk.length;
-    if (received > maxBytes) return 'too-large';
-    chunks.push(chunk);
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      received += chunk.length;
+      if (received > maxBytes) return 'too-large';
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (req.destroyed || (error as NodeJS.ErrnoException).code === 'ECONNRESET') return 'aborted';
+    throw error;
   }
   const body = Buffer.concat(chunks, received);
   return new Uint8Array(body.buffer, body.byteOffset, body.byteLength); // a view, not a copy
-}
-
-function singleHeader(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return typeof value === 'string' ? value : undefined;
 }
 
 function isReply(value: unknown): value is RouteReply {

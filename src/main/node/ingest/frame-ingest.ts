@@ -1,5 +1,5 @@
 /**
- * The only writer of room streams (docs/PROTOCOL.md §12.3, DECISIONS.md §16). Members publish
+ * The only writer of room streams (docs/PROTOCOL.md §12.3, DECISIONS.md §20). Members publish
  * frames on `unibus.room.<room>.msg` in the MEMBERS account (live subscribers get them right
  * away); this worker, subscribed there as the node's MEMBERS identity, stores each frame that
  *   - decodes, and whose room id is the room the subject names,

@@ -10,7 +10,7 @@
  * the whole token, so a stolen store cannot mint redeemable tokens and listing never shows one.
  */
 import { ed25519PublicKey, ed25519Sign, ed25519Verify, randomBytes, sha256 } from '../../crypto';
-import { base64urlDecode, base64urlEncode, hexEncode } from '../../protocol';
+import { base64urlDecode, base64urlEncode, hexEncode, parseJsonBytes } from '../../protocol';
 
 export const INVITE_TOKEN_PREFIX = 'ubi1';
 const SIGNING_DOMAIN = new TextEncoder().encode('unibus:v1:invite\u0000');
@@ -71,6 +71,8 @@ export function verifyInviteToken(
   options: {
     nodeId: string;
     publicKeyFor: (kid: string) => Uint8Array | undefined;
+    /** Whether the key's grace period after a rotation is over (checked after the signature). */
+    isRetired?: (kid: string) => boolean;
     nowSeconds: number;
   },
 ): InvitePayload {
@@ -91,6 +93,9 @@ export function verifyInviteToken(
   if (publicKey === undefined) throw new InviteTokenError('unknown invite key');
   if (!ed25519Verify(publicKey, signingBytes(payloadBytes), signature)) {
     throw new InviteTokenError('invalid invite signature');
+  }
+  if (options.isRetired?.(payload.kid) === true) {
+    throw new InviteTokenError('invite signed by a retired key');
   }
   if (payload.node !== options.nodeId) throw new InviteTokenError('invite is for another node');
   if (payload.exp <= options.nowSeconds) throw new InviteTokenError('invite expired');
@@ -114,12 +119,10 @@ function signingBytes(payload: Uint8Array): Uint8Array {
 }
 
 function parsePayload(bytes: Uint8Array): InvitePayload {
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch {
-    throw new InviteTokenError('malformed invite');
-  }
+  // Strict: no byte order mark, no repeated key (a token means exactly one thing).
+  const parsed = parseJsonBytes(bytes);
+  if (!parsed.ok) throw new InviteTokenError('malformed invite');
+  const value = parsed.value;
   if (
     typeof value !== 'object' ||
     value === null ||

@@ -1,39 +1,11 @@
 /**
- * Locating and querying the nats-server binary (`--version`, `-t -c FILE`).
+ * Querying the nats-server binary (`--version`, `-t -c FILE`).
  */
 import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import { parseNatsServerVersion, type NatsServerVersion } from './version.js';
 
-export const DEFAULT_NATS_SERVER = '/usr/local/bin/nats-server';
-
-function isExecutable(p: string): boolean {
-  try {
-    accessSync(p, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * The binary: `$UNIBUS_NATS_SERVER`, else /usr/local/bin/nats-server, else the first
- * `nats-server` on PATH. Throws when none is found.
- */
-export function resolveNatsServerBinary(env: NodeJS.ProcessEnv = process.env): string {
-  const fromEnv = env.UNIBUS_NATS_SERVER;
-  if (fromEnv) {
-    if (!isExecutable(fromEnv)) throw new Error(`UNIBUS_NATS_SERVER=${fromEnv} is not executable`);
-    return fromEnv;
-  }
-  if (isExecutable(DEFAULT_NATS_SERVER)) return DEFAULT_NATS_SERVER;
-  const exe = process.platform === 'win32' ? 'nats-server.exe' : 'nats-server';
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (dir && isExecutable(join(dir, exe))) return join(dir, exe);
-  }
-  throw new Error('nats-server not found (set UNIBUS_NATS_SERVER)');
-}
+// Which binary: ./resolve.ts (kept importable from here for existing callers).
+export { resolveNatsServerBinary } from './resolve.js';
 
 interface ExecResult {
   code: number;

@@ -167,7 +167,14 @@ export class NatsServerSupervisor {
     }
     await commitTempFile(tmp, this.opts.configFile);
     this.currentText = configText;
-    await this.spawnAndWait();
+    try {
+      await this.spawnAndWait();
+    } catch (error) {
+      // A first start that fails is over: no crash restart in the background, and the process
+      // has exited when this rejects (the caller may remove its folders).
+      await this.stop();
+      throw error;
+    }
   }
 
   private spawnAndWait(): Promise<void> {

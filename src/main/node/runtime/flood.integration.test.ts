@@ -5,13 +5,14 @@
  * declared length), and the node's resident memory barely moves.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openIdentity } from '../../identity';
 import { signRequest } from '../../protocol';
+import { removeWhenUnused } from '../../../../test-support/processes';
 
 const BIN = resolve(__dirname, '../../../../bin/unibus.mjs');
 const MiB = 1024 * 1024;
@@ -72,10 +73,8 @@ describe('node - oversize body flood (H1, N2)', () => {
     hostSeed = opened!.identity.keys.signSeed;
   });
 
-  afterAll(() => {
-    node?.kill('SIGTERM');
-    rmSync(root, { recursive: true, force: true });
-  });
+  // The node stops its nats-server, then exits; only then is its data folder removed.
+  afterAll(() => removeWhenUnused(root, { children: [node] }));
 
   /**
    * One oversize request: a declared length is answered before the body is sent (only 1 KiB
@@ -85,7 +84,7 @@ describe('node - oversize body flood (H1, N2)', () => {
   function oversize(
     i: number,
     path: string,
-    mode: 'declared' | 'chunked',
+    mode: 'declared' | 'chunked' | 'chunked-headers-only',
     bytes: number,
   ): Promise<number | string> {
     const url = new URL(ready.control_urls[0]!);
@@ -121,6 +120,10 @@ describe('node - oversize body flood (H1, N2)', () => {
       req.on('error', (error: NodeJS.ErrnoException) => resolveStatus(error.code ?? 'error'));
       if (mode === 'declared') {
         req.write(Buffer.alloc(1024));
+        return;
+      }
+      if (mode === 'chunked-headers-only') {
+        req.flushHeaders(); // no body byte: nothing races the answer
         return;
       }
       const block = Buffer.alloc(256 * 1024);
@@ -173,7 +176,10 @@ describe('node - oversize body flood (H1, N2)', () => {
     // Chunked, even from a registered signer: 411 before any body byte is read (or the node
     // cut the connection right after answering, before the client read it). Never accepted.
     expect(chunked.every((status) => [411, 'EPIPE', 'ECONNRESET'].includes(status))).toBe(true);
-    expect(chunked.filter((status) => status === 411).length).toBeGreaterThan(0);
     expect(growth).toBeLessThan(32 * MiB);
+    // Which of 411 or the cut reaches a pushing client first is timing; without a body the
+    // answer itself is certain. (Asserting "some flood request read 411" failed 1 run in 3.)
+    expect(await oversize(200, roomPath, 'chunked-headers-only', 0)).toBe(411);
+    expect(await oversize(201, blobPath, 'chunked-headers-only', 0)).toBe(411);
   });
 });

@@ -8,7 +8,10 @@
  *   <data>/tls/{ca,server}.{crt,key}  EC P-256 (keys 0600)
  *   <data>/secrets/internal.json      nkey seeds of the NODE and BUS identities, subject key (0600)
  *   <data>/secrets/jetstream.key      at-rest key, hex (0600)
- *   <data>/secrets/invite-keys.json   invite signing keys with rotation (0600)
+ *   <data>/secrets/invite-keys.json   invite signing keys with rotation (0600): { primary, keys:
+ *                                     [{ kid, seed, retires_at? }] }
+ *   <data>/replay/                    journal of recently seen request nonces (replay-journal.ts)
+ *   <data>/node.lock                  { pid, nats_pid } of the node running from here (node-lock.ts)
  *   <data>/nats/                      nats-server config, ports file and JetStream store
  *   <data>/blobs/                     content-addressed ciphertext chunks
  */
@@ -166,10 +169,19 @@ function nodeJson(nodeId: string, createdAt: number, storeInitialized: boolean):
   return `${JSON.stringify({ v: 1, node_id: nodeId, created_at: createdAt, store_initialized: storeInitialized }, null, 2)}\n`;
 }
 
+/** Replaces the invite key ring on disk (atomic, 0600): a rotation is durable before it is used. */
+export async function saveInviteKeys(dataDir: string, ring: InviteKeyRing): Promise<void> {
+  await writeSecretFileAtomic(paths(dataDir).inviteKeys, serializeInviteKeys(ring));
+}
+
 function serializeInviteKeys(ring: InviteKeyRing): string {
   return JSON.stringify({
     primary: ring.primaryKid,
-    keys: ring.allKeys.map((key) => ({ kid: key.kid, seed: base64urlEncode(key.seed) })),
+    keys: ring.allKeys.map((key) => ({
+      kid: key.kid,
+      seed: base64urlEncode(key.seed),
+      ...(key.retiresAt === undefined ? {} : { retires_at: key.retiresAt }),
+    })),
   });
 }
 
@@ -178,12 +190,21 @@ function parseInviteKeys(text: string): InviteKeyRing {
   if (typeof value.primary !== 'string' || !Array.isArray(value.keys)) {
     throw new NodeStateError('secrets/invite-keys.json is damaged');
   }
-  const keys = value.keys.map((key: { kid?: unknown; seed?: unknown }) => {
+  const keys = value.keys.map((key: { kid?: unknown; seed?: unknown; retires_at?: unknown }) => {
     const seed = typeof key.seed === 'string' ? base64urlDecode(key.seed) : undefined;
-    if (typeof key.kid !== 'string' || seed?.length !== 32) {
+    const retiresAt = key.retires_at;
+    if (
+      typeof key.kid !== 'string' ||
+      seed?.length !== 32 ||
+      (retiresAt !== undefined && !Number.isSafeInteger(retiresAt))
+    ) {
       throw new NodeStateError('secrets/invite-keys.json is damaged');
     }
-    return { kid: key.kid, seed };
+    return {
+      kid: key.kid,
+      seed,
+      ...(retiresAt === undefined ? {} : { retiresAt: retiresAt as number }),
+    };
   });
   return new InviteKeyRing(keys, value.primary);
 }

@@ -1,7 +1,8 @@
 /**
- * Starts a whole node: state → nats-server (only the node's identities in its config; every
- * other client goes through the auth callout) → store (migrated to the current format) →
- * membership cache → callout worker and frame ingest → control plane. Stops in reverse order.
+ * Starts a whole node: lock (one node per data directory, node-lock.ts) → state → nats-server
+ * (only the node's identities in its config; every other client goes through the auth callout)
+ * → store (migrated to the current format) → membership cache → callout worker and frame
+ * ingest → control plane. Stops in the reverse order.
  *
  * A store that was initialized before but whose buckets are now missing means the JetStream
  * at-rest key is wrong (nats-server starts anyway and the streams look missing): the node
@@ -21,14 +22,16 @@ import { hexEncode, parseIdentityCard } from '../../protocol';
 import { activeSignerLookup, buildRoutes, DEFAULT_LIMITS, type Posture } from '../api';
 import { InflightLimiter } from '../control-plane/inflight-limiter';
 import { RateLimiter } from '../control-plane/rate-limiter';
-import { ReplayCache } from '../control-plane/replay-cache';
+import { PersistentReplayCache } from '../control-plane/replay-journal';
 import { createControlPlaneServer } from '../control-plane/server';
 import { formatJoinLink, InviteStore } from '../invites';
 import {
   DEFAULT_MAX_PAYLOAD,
   NatsServerSupervisor,
+  ensureNatsServer,
   inspectNatsServer,
   renderNatsServerConfig,
+  type BuildProgress,
   type NatsServerConfigModel,
   type Port,
 } from '../nats-server';
@@ -44,10 +47,12 @@ import { FrameIngest } from '../ingest/frame-ingest';
 import { DataPlane } from './data-plane';
 import { loadOrCreateDataPlaneKeys } from './data-plane-keys';
 import { DataPlaneNames } from '../acl/names';
+import { acquireNodeLock, type NodeLock } from './node-lock';
 import {
   loadOrCreateNodeState,
   markStoreInitialized,
   nodePaths,
+  saveInviteKeys,
   type NodeState,
 } from './node-state';
 
@@ -67,9 +72,17 @@ export interface NodeOptions {
   readonly advertise?: readonly string[];
   /** Identity card of the host: becomes admin #0 of a new node. */
   readonly adminCard?: string;
+  /** How long to wait for a node still stopping from the same folder (default 30 s). */
+  readonly lockWaitMs?: number;
   /** Dev mode only warns about a known-bad nats-server version instead of refusing. */
   readonly dev?: boolean;
+  /** Default: found or built by ensureNatsServer (../nats-server/resolve.ts). */
   readonly natsServerBin?: string;
+  /**
+   * Control-plane requests per second allowed from one source address (burst: twice as many).
+   * Sized for a team behind one NAT; benchmarks raise it to measure the request path itself.
+   */
+  readonly requestsPerSourcePerSecond?: number;
   readonly log?: (event: string, detail: Record<string, unknown>) => void;
 }
 
@@ -98,19 +111,46 @@ export class AtRestKeyError extends Error {
 
 export async function startNode(options: NodeOptions): Promise<RunningNode> {
   const log = options.log ?? (() => {});
+  const paths = nodePaths(options.dataDir);
+  const configFile = join(paths.natsDir, 'nats-server.conf');
+  // First of all: a node still stopping from this folder (its app was killed) must be down
+  // before this one takes the ports and the store; one that died outright is taken over.
+  const lock = await acquireNodeLock(options.dataDir, {
+    natsConfigFile: configFile,
+    ...(options.lockWaitMs !== undefined ? { waitMs: options.lockWaitMs } : {}),
+    log,
+  });
+  try {
+    return await startLocked(options, lock, configFile);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+async function startLocked(
+  options: NodeOptions,
+  lock: NodeLock,
+  configFile: string,
+): Promise<RunningNode> {
+  const log = options.log ?? (() => {});
   const bind = options.bind ?? '127.0.0.1';
   const advertised = [...(options.advertise ?? []), ...(isWildcard(bind) ? [hostname()] : [bind])];
   let state = await loadOrCreateNodeState(options.dataDir, { subjectAltNames: advertised });
   const keys = await loadOrCreateDataPlaneKeys(options.dataDir);
   const paths = nodePaths(options.dataDir);
 
-  const bin = options.natsServerBin;
+  const bin =
+    options.natsServerBin ?? (await ensureNatsServer({ onProgress: logStages(log) })).path;
   const supervisor = new NatsServerSupervisor({
-    configFile: join(paths.natsDir, 'nats-server.conf'),
-    ...(bin ? { bin } : {}),
+    configFile,
+    bin,
     env: { [AT_REST_KEY_ENV]: state.atRestKey },
     portsFileDir: paths.natsDir,
-    onEvent: (event) => log('nats-server', { ...event }),
+    onEvent: (event) => {
+      if (event.type === 'started') void lock.setNatsServerPid(event.pid).catch(() => {});
+      log('nats-server', { ...event });
+    },
   });
   const inspection = await inspectNatsServer(supervisor.bin, options.dev ? 'dev' : 'production');
   // "Any free port" is chosen here, not by nats-server (`-1`): a restarted server must come back
@@ -142,6 +182,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
 
   const connections: NatsConnection[] = [];
   const workers: { stop(): void }[] = [];
+  const closeOnFailure: (() => Promise<void>)[] = [];
   try {
     const natsUrl = loopbackUrl(supervisor.urls[0]!);
     const caPem = state.tls.ca.certificatePem;
@@ -249,6 +290,27 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       server_version: inspection.version.text,
     };
     let controlUrls: string[] = [];
+    const perSource = options.requestsPerSourcePerSecond ?? 100;
+    // Nonces survive a restart (issue 12, attack 2; docs/DECISIONS.md §17).
+    const replayCache = await PersistentReplayCache.open({
+      dir: join(options.dataDir, 'replay'),
+      ttlMs: 60_000,
+      maxEntries: 100_000,
+    });
+    closeOnFailure.push(() => replayCache.close());
+    let rotation: Promise<unknown> = Promise.resolve();
+    const rotateInviteKeys = (graceSeconds: number) => {
+      const rotated = rotation.then(async () => {
+        const nowSeconds = Math.floor(Date.now() / 1000);
+        const ring = state.inviteKeys.rotate({ nowSeconds, graceSeconds });
+        await saveInviteKeys(state.dataDir, ring); // durable before any link is signed with it
+        state = { ...state, inviteKeys: ring };
+        log('invites.key-rotated', { kid: ring.primaryKid, grace_seconds: graceSeconds });
+        return ring;
+      });
+      rotation = rotated.catch(() => undefined);
+      return rotated;
+    };
     const natsUrls = supervisor.urls.map((url) => url.replace(/^nats:/, 'tls:'));
     const server: Server = createControlPlaneServer({
       nodeId: state.nodeId,
@@ -262,6 +324,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         store,
         invites,
         inviteKeys: () => state.inviteKeys,
+        rotateInviteKeys,
         joinLink: (token) =>
           formatJoinLink({
             nodeId: state.nodeId,
@@ -279,9 +342,13 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
       }),
       lookupSigner: activeSignerLookup(store),
       // Per source address: generous enough for a team behind one NAT, far below a flood.
-      rateLimiter: new RateLimiter({ ratePerSecond: 100, burst: 200, maxSources: 10_000 }),
+      rateLimiter: new RateLimiter({
+        ratePerSecond: perSource,
+        burst: 2 * perSource,
+        maxSources: 10_000,
+      }),
       inflight: new InflightLimiter(128 * 1024 * 1024),
-      replayCache: new ReplayCache({ ttlMs: 60_000, maxEntries: 100_000 }),
+      replayCache,
       log,
     });
     server.listen(options.httpPort ?? DEFAULT_HTTP_PORT, bind);
@@ -308,16 +375,29 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
         server.close();
         server.closeAllConnections();
         for (const worker of workers.reverse()) worker.stop();
+        await replayCache.close();
         for (const nc of connections) await nc.drain().catch(() => nc.close());
         await supervisor.stop();
+        await lock.release();
       },
     };
   } catch (error) {
     for (const worker of workers.reverse()) worker.stop();
+    for (const close of closeOnFailure) await close().catch(() => {});
     for (const nc of connections) await nc.close().catch(() => {});
     await supervisor.stop();
     throw error;
   }
+}
+
+/** A nats-server build as log events: one per stage, not one per second. */
+function logStages(log: NonNullable<NodeOptions['log']>): (progress: BuildProgress) => void {
+  let stage: BuildProgress['stage'] | null = null;
+  return (progress) => {
+    if (progress.stage === stage) return;
+    stage = progress.stage;
+    log('nats-server-build', { ...progress });
+  };
 }
 
 async function freePort(host: string): Promise<number> {

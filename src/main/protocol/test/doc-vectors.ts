@@ -116,6 +116,7 @@ const VECTORS: Record<string, Compute> = {
         x_unibus_ts: headers['X-Unibus-Ts'],
         x_unibus_nonce: headers['X-Unibus-Nonce'],
         x_unibus_sig: headers['X-Unibus-Sig'],
+        x_unibus_body_sha256: headers['X-Unibus-Body-Sha256'],
       },
     };
   },

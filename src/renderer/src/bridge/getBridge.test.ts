@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeBridge } from '../test/fakeBridge';
 import '../test/harness';
+import { bridgeProtocols } from '../../../shared/ipc/wire';
 import { call } from './call';
 import { bridgeUrl, getBridge, resetWebBridgeForTests, takeBridgeToken } from './getBridge';
 
@@ -26,8 +27,9 @@ describe('getBridge', () => {
     expect(takeBridgeToken()).toBe('s3cret');
   });
 
-  it('builds the bridge URL from the page host', () => {
-    expect(bridgeUrl('127.0.0.1:5000', 'a b')).toBe('ws://127.0.0.1:5000/bridge?token=a%20b');
+  it('builds the bridge URL from the page host, with no token in it (it goes in a subprotocol)', () => {
+    expect(bridgeUrl('127.0.0.1:5000')).toBe('ws://127.0.0.1:5000/bridge');
+    expect(bridgeProtocols('s3cret')).toEqual(['unibus-bridge.v1', 'unibus-token.s3cret']);
   });
 });
 

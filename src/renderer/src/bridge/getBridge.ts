@@ -2,10 +2,12 @@
  * The one place that finds the bridge: the preload's `window.unibus` under Electron, otherwise the
  * web shell's WebSocket. The web shell opens the page as `/#token=…`; the token is read once,
  * kept for this tab only (sessionStorage, so a reload still works) and removed from the address
- * bar so it does not linger in history or get copied along with the URL.
+ * bar so it does not linger in history or get copied along with the URL. It is sent as a
+ * WebSocket subprotocol, never in the socket's URL, which Chromium prints to the console on
+ * every failed reconnect (issue 12, attack 7).
  */
 import type { UnibusBridge } from '../../../shared/ipc/bridge';
-import { WIRE_PATH, WIRE_TOKEN_PARAM } from '../../../shared/ipc/wire';
+import { WIRE_PATH, WIRE_TOKEN_PARAM, bridgeProtocols } from '../../../shared/ipc/wire';
 import { setLinkStatus, setTokenMissing } from './linkStatus';
 import { createWebSocketBridge, type WebSocketBridge } from './websocketBridge';
 
@@ -34,9 +36,9 @@ export function takeBridgeToken(): string | null {
   }
 }
 
-export function bridgeUrl(host: string, token: string | null): string {
-  const query = token === null ? '' : `?${WIRE_TOKEN_PARAM}=${encodeURIComponent(token)}`;
-  return `ws://${host}${WIRE_PATH}${query}`;
+/** The bridge's address: no secret in it. */
+export function bridgeUrl(host: string): string {
+  return `ws://${host}${WIRE_PATH}`;
 }
 
 export function getBridge(): UnibusBridge {
@@ -46,7 +48,8 @@ export function getBridge(): UnibusBridge {
     const token = takeBridgeToken();
     setTokenMissing(token === null);
     webBridge = createWebSocketBridge({
-      url: bridgeUrl(window.location.host, token),
+      url: bridgeUrl(window.location.host),
+      protocols: token === null ? [] : bridgeProtocols(token),
       onStatus: setLinkStatus,
     });
   }

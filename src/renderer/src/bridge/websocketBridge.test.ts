@@ -12,7 +12,10 @@ class FakeSocket implements WebSocketLike {
   onerror: ((event: unknown) => void) | null = null;
   onmessage: ((event: { data: unknown }) => void) | null = null;
   sent: unknown[] = [];
-  constructor(readonly url: string) {
+  constructor(
+    readonly url: string,
+    readonly protocols: readonly string[] = [],
+  ) {
     FakeSocket.all.push(this);
   }
   send(data: string) {
@@ -52,8 +55,9 @@ describe('createWebSocketBridge', () => {
 
   function make() {
     return createWebSocketBridge({
-      url: 'ws://127.0.0.1:9/bridge?token=t',
-      createSocket: (url) => new FakeSocket(url),
+      url: 'ws://127.0.0.1:9/bridge',
+      protocols: ['unibus-bridge.v1', 'unibus-token.t'],
+      createSocket: (url, protocols) => new FakeSocket(url, protocols),
       onStatus: (status) => statuses.push(status),
       minDelayMs: 100,
       maxDelayMs: 400,
@@ -119,6 +123,11 @@ describe('createWebSocketBridge', () => {
     expect(FakeSocket.all).toHaveLength(3);
     latest().open();
     expect(statuses.at(-1)).toBe('up');
+    // Every attempt offers the token as a subprotocol; no socket URL ever carries it.
+    for (const socket of FakeSocket.all) {
+      expect(socket.url).toBe('ws://127.0.0.1:9/bridge');
+      expect(socket.protocols).toEqual(['unibus-bridge.v1', 'unibus-token.t']);
+    }
     bridge.close();
   });
 

@@ -32,7 +32,9 @@ export interface WebSocketLike {
 
 export interface WebSocketBridgeOptions {
   readonly url: string;
-  readonly createSocket?: (url: string) => WebSocketLike;
+  /** WebSocket subprotocols to offer (the web shell's carry its token). */
+  readonly protocols?: readonly string[];
+  readonly createSocket?: (url: string, protocols: readonly string[]) => WebSocketLike;
   readonly onStatus?: (status: LinkStatus) => void;
   /** Backoff bounds for reconnecting (ms). */
   readonly minDelayMs?: number;
@@ -61,7 +63,9 @@ function isServerMessage(value: unknown): value is Record<string, unknown> {
 }
 
 export function createWebSocketBridge(options: WebSocketBridgeOptions): WebSocketBridge {
-  const createSocket = options.createSocket ?? ((url) => new WebSocket(url) as WebSocketLike);
+  const createSocket =
+    options.createSocket ??
+    ((url, protocols) => new WebSocket(url, [...protocols]) as WebSocketLike);
   const minDelay = options.minDelayMs ?? 250;
   const maxDelay = options.maxDelayMs ?? 10_000;
   const listeners = new Map<IpcEventName, Set<(payload: unknown) => void>>();
@@ -100,7 +104,7 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions): WebSocke
   function connect(): void {
     if (closed) return;
     options.onStatus?.('connecting');
-    const ws = createSocket(options.url);
+    const ws = createSocket(options.url, options.protocols ?? []);
     socket = ws;
     ws.onopen = () => {
       delay = minDelay;

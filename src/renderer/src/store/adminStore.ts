@@ -1,6 +1,7 @@
 /** Admin screens: node users, invites (a minted link is kept only until dismissed), node status. */
 import { create } from 'zustand';
 import type {
+  InviteKeyView,
   InviteView,
   MintedInviteView,
   NodeStatusView,
@@ -11,6 +12,7 @@ import { call } from '../bridge/call';
 export interface AdminState {
   readonly users: readonly UserView[];
   readonly invites: readonly InviteView[];
+  readonly inviteKeys: readonly InviteKeyView[];
   /** The invite just created: its link is shown once, then forgotten. */
   readonly minted: MintedInviteView | null;
   readonly nodeStatus: NodeStatusView | null;
@@ -19,6 +21,7 @@ export interface AdminState {
 export const initialAdminState: AdminState = {
   users: [],
   invites: [],
+  inviteKeys: [],
   minted: null,
   nodeStatus: null,
 };
@@ -58,6 +61,14 @@ export function forgetMintedInvite(): void {
 
 export async function revokeInvite(id: string): Promise<void> {
   useAdminStore.setState({ invites: await call('admin.revokeInvite', { id }) });
+}
+
+export async function loadInviteKeys(): Promise<void> {
+  useAdminStore.setState({ inviteKeys: await call('admin.listInviteKeys') });
+}
+
+export async function rotateInviteKey(graceSeconds: number): Promise<void> {
+  useAdminStore.setState({ inviteKeys: await call('admin.rotateInviteKey', { graceSeconds }) });
 }
 
 export function setNodeStatus(nodeStatus: NodeStatusView): void {

@@ -1,4 +1,4 @@
-/** Settings (theme, notifications). The theme is applied to <html data-theme> by useApplyTheme. */
+/** Settings (theme, notifications, start hidden at login where the host offers it). The theme is applied to <html data-theme> by useApplyTheme. */
 import { create } from 'zustand';
 import type { SettingsView, Theme } from '../../../shared/types/app';
 import { call } from '../bridge/call';
@@ -22,6 +22,7 @@ export async function loadSettings(): Promise<void> {
 export async function updateSettings(change: {
   theme?: Theme;
   notifications?: boolean;
+  startHiddenAtLogin?: boolean;
 }): Promise<void> {
   const before = useSettingsStore.getState().settings;
   useSettingsStore.setState({ settings: { ...before, ...change } });

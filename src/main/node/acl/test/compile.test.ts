@@ -88,7 +88,7 @@ describe('compileAcl', () => {
       const grants = [...u.permissions.publish.allow, ...u.permissions.subscribe.allow];
       for (const g of grants) {
         // No JetStream at all (members read history over the control plane): nothing a member
-        // may publish is answered by the server with a message it can steer (DECISIONS.md §16).
+        // may publish is answered by the server with a message it can steer (DECISIONS.md §20).
         expect(g).not.toMatch(/^(>|\$JS\.|\$KV\.|\$O\.|\$SYS\.|_INBOX\.|KV_|OBJ_)/);
         expect(g).toMatch(
           new RegExp(

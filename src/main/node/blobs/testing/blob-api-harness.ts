@@ -79,7 +79,7 @@ export class BlobApiHarness {
       options.backend === 'file'
         ? await FileBlobStore.open(join(dir, 'blobs'))
         : await ObjectBlobStore.open(nc, { replicas: 1 });
-    const ring = InviteKeyRing.generate();
+    let ring = InviteKeyRing.generate();
     const tls = await generateNodeTlsMaterial({ subjectAltNames: [] });
     const server = createControlPlaneServer({
       nodeId: NODE_ID,
@@ -89,6 +89,10 @@ export class BlobApiHarness {
         store,
         invites,
         inviteKeys: () => ring,
+        rotateInviteKeys: async (graceSeconds) => {
+          ring = ring.rotate({ nowSeconds: Math.floor(Date.now() / 1000), graceSeconds });
+          return ring;
+        },
         joinLink: (token) => `unibus://join?v=1&t=${token}`,
         effects: {
           syncAccess: async () => {},

@@ -196,6 +196,32 @@ describe('NatsServerSupervisor (real nats-server)', () => {
     expect(other.running).toBe(false);
   });
 
+  it('a start that fails is over: its process has exited when start rejects, and nothing restarts it', async () => {
+    const d3 = mkdtempSync(join(tmpdir(), 'unibus-sup3-'));
+    const evs: SupervisorEvent[] = [];
+    const s3 = new NatsServerSupervisor({
+      bin,
+      configFile: join(d3, 'n.conf'),
+      readyTimeoutMs: 1, // "not ready in time" while the server is still alive
+      restart: { initialDelayMs: 20 },
+      onEvent: (e) => evs.push(e),
+    });
+    try {
+      await expect(s3.start(`listen: "127.0.0.1:-1"\nports_file_dir: "${d3}"\n`)).rejects.toThrow(
+        StartError,
+      );
+      const pid = s3.pid!;
+      // Gone, not just signalled: a zombie still answers kill(pid, 0).
+      expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+      expect(evs).toContainEqual(expect.objectContaining({ type: 'exited', expected: true }));
+      await sleep(200); // ten restart delays
+      expect(evs.filter((e) => e.type === 'started' || e.type === 'restart-scheduled')).toEqual([]);
+    } finally {
+      await s3.stop();
+      rmSync(d3, { recursive: true, force: true });
+    }
+  });
+
   it('ordered stop: SIGTERM, then SIGKILL when the server does not exit in time', async () => {
     const d2 = mkdtempSync(join(tmpdir(), 'unibus-sup2-'));
     const evs: SupervisorEvent[] = [];

@@ -2,11 +2,12 @@ import { useEffect } from 'react';
 import { appSelectors, useAppStore } from '../../store/appStore';
 import { forgetMintedInvite } from '../../store/adminStore';
 import { TID } from '../../testids';
+import { InviteKeysSection } from './InviteKeysSection';
 import { InvitesSection } from './InvitesSection';
 import { NodeStatusPanel } from './NodeStatusPanel';
 import { UsersSection } from './UsersSection';
 
-/** Admin: users, invites, node. Only reachable for node admins. */
+/** Admin: users, invites, invite link signing, node. Only reachable for node admins. */
 export function AdminScreen() {
   const isAdmin = useAppStore(appSelectors.isAdmin);
   const hosting = useAppStore(appSelectors.hosting);
@@ -26,6 +27,7 @@ export function AdminScreen() {
       <NodeStatusPanel hosting={hosting} />
       <UsersSection />
       <InvitesSection />
+      <InviteKeysSection />
     </main>
   );
 }

@@ -1,5 +1,6 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import type { NodeStatusView } from '../../../../shared/types/app';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { loadNodeStatus, startNode, stopNode, useAdminStore } from '../../store/adminStore';
 import { TID } from '../../testids';
@@ -20,11 +21,22 @@ function Posture({ posture }: { posture: NonNullable<NodeStatusView['posture']> 
   );
 }
 
+/** What stopping the node takes away, counted from who is connected to it right now. */
+export function stopNodeWarning(peersConnected: number | null): string {
+  const consequence = 'Stopping the node takes everyone offline until you start it again.';
+  if (peersConnected === null || !Number.isSafeInteger(peersConnected) || peersConnected < 0)
+    return consequence;
+  if (peersConnected === 0) return `Nobody is connected right now. ${consequence}`;
+  if (peersConnected === 1) return `1 person is connected. ${consequence}`;
+  return `${peersConnected} people are connected. ${consequence}`;
+}
+
 /** The node: running or not, posture, version, addresses, CA fingerprint, peers, storage. */
 export function NodeStatusPanel({ hosting }: { hosting: boolean }) {
   const status = useAdminStore((s) => s.nodeStatus);
   const load = useAction();
   const toggle = useAction();
+  const [confirmingStop, setConfirmingStop] = useState(false);
 
   useEffect(() => {
     void load.run(loadNodeStatus);
@@ -69,7 +81,7 @@ export function NodeStatusPanel({ hosting }: { hosting: boolean }) {
             </ul>
           </dd>
           <dt>Peers connected</dt>
-          <dd>{status.peersConnected ?? '—'}</dd>
+          <dd data-testid={TID.nodePeers}>{status.peersConnected ?? '—'}</dd>
           <dt>Storage</dt>
           <dd>{status.storageBytes === null ? '—' : formatBytes(status.storageBytes)}</dd>
           {status.dataDir !== null && (
@@ -96,7 +108,7 @@ export function NodeStatusPanel({ hosting }: { hosting: boolean }) {
             type="button"
             className="danger-outline"
             disabled={toggle.busy}
-            onClick={() => void toggle.run(stopNode)}
+            onClick={() => setConfirmingStop(true)}
             data-testid={TID.nodeStop}
           >
             Stop node
@@ -114,6 +126,17 @@ export function NodeStatusPanel({ hosting }: { hosting: boolean }) {
           </button>
         )}
       </div>
+      {confirmingStop && (
+        <ConfirmDialog
+          title="Stop the node?"
+          confirmLabel="Stop node"
+          confirmTestId={TID.nodeStopConfirm}
+          onClose={() => setConfirmingStop(false)}
+          onConfirm={stopNode}
+        >
+          <p data-testid={TID.nodeStopWarning}>{stopNodeWarning(status?.peersConnected ?? null)}</p>
+        </ConfirmDialog>
+      )}
     </section>
   );
 }

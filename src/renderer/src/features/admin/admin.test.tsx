@@ -9,6 +9,7 @@ import { renderWith } from '../../test/harness';
 import type { FakeHandlers } from '../../test/fakeBridge';
 import { TID } from '../../testids';
 import { AdminScreen } from './AdminScreen';
+import { stopNodeWarning } from './NodeStatusPanel';
 
 const USERS: UserView[] = [
   { endpoint: 'ep-alice', handle: 'alice', role: 'admin', status: 'active' },
@@ -28,6 +29,7 @@ function openAdmin(handlers: FakeHandlers = {}, hosting = true) {
   return renderWith(<AdminScreen />, {
     'admin.listUsers': () => USERS,
     'admin.listInvites': () => [],
+    'admin.listInviteKeys': () => [{ id: 'k1', current: true, retiresAt: null }],
     'node.status': () => nodeStatus(),
     ...handlers,
   });
@@ -98,6 +100,30 @@ describe('AdminScreen', () => {
     expect(screen.getByTestId(TID.inviteItem).dataset['revoked']).toBe('true');
   });
 
+  it('replaces the invite signing key with the grace period chosen, and says until when old links work', async () => {
+    const user = userEvent.setup();
+    const until = Date.now() + 7 * 86_400_000;
+    const { fake } = openAdmin({
+      'admin.rotateInviteKey': () => [
+        { id: 'k1', current: false, retiresAt: until },
+        { id: 'k2', current: true, retiresAt: null },
+      ],
+    });
+    const section = await screen.findByTestId(TID.inviteKeys);
+    expect(section.dataset['retiring']).toBe('0');
+    await user.click(within(section).getByTestId(TID.inviteKeyRotate));
+    await user.selectOptions(screen.getByTestId(TID.inviteKeyGrace), String(7 * 86_400));
+    await user.click(screen.getByTestId(TID.inviteKeyRotateConfirm));
+    await waitFor(() =>
+      expect(fake.callsTo('admin.rotateInviteKey')).toEqual([[{ graceSeconds: 7 * 86_400 }]]),
+    );
+    await waitFor(() => expect(screen.getByTestId(TID.inviteKeys).dataset['retiring']).toBe('1'));
+    expect(screen.getByTestId(TID.inviteKeys).textContent).toContain(
+      'Invite links made before the key was replaced keep working until',
+    );
+    expect(screen.queryByTestId(TID.inviteKeyRotateConfirm)).toBeNull();
+  });
+
   it('shows node status and stops and starts a hosted node', async () => {
     const user = userEvent.setup();
     const { fake } = openAdmin({
@@ -111,11 +137,44 @@ describe('AdminScreen', () => {
     expect(status.textContent).toContain('tls://127.0.0.1:4222');
     expect(status.textContent).toContain('2.0 KB');
     await user.click(screen.getByTestId(TID.nodeStop));
+    await user.click(screen.getByTestId(TID.nodeStopConfirm));
     await waitFor(() =>
       expect(screen.getByTestId(TID.nodeStatus).dataset['running']).toBe('false'),
     );
     await user.click(screen.getByTestId(TID.nodeStart));
     await waitFor(() => expect(fake.callsTo('node.start')).toHaveLength(1));
+  });
+
+  it('"Stop node" first says how many people it takes offline; Cancel keeps it running', async () => {
+    const user = userEvent.setup();
+    const { fake } = openAdmin({
+      'node.status': () => nodeStatus({ peersConnected: 3 }),
+      'node.stop': () => nodeStatus({ running: false }),
+    });
+    await screen.findByTestId(TID.nodeStatus);
+    await user.click(screen.getByTestId(TID.nodeStop));
+    const dialog = screen.getByRole('dialog');
+    expect(within(dialog).getByTestId(TID.nodeStopWarning).textContent).toBe(
+      '3 people are connected. Stopping the node takes everyone offline until you start it again.',
+    );
+    await user.click(within(dialog).getByTestId(TID.dialogCancel));
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(fake.callsTo('node.stop')).toEqual([]);
+    expect(screen.getByTestId(TID.nodeStatus).dataset['running']).toBe('true');
+
+    await user.click(screen.getByTestId(TID.nodeStop));
+    await user.click(screen.getByTestId(TID.nodeStopConfirm));
+    await waitFor(() => expect(fake.callsTo('node.stop')).toHaveLength(1));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(screen.getByTestId(TID.nodeStatus).dataset['running']).toBe('false');
+  });
+
+  it('the stop warning counts people in words', () => {
+    const rest = 'Stopping the node takes everyone offline until you start it again.';
+    expect(stopNodeWarning(1)).toBe(`1 person is connected. ${rest}`);
+    expect(stopNodeWarning(0)).toBe(`Nobody is connected right now. ${rest}`);
+    expect(stopNodeWarning(null)).toBe(rest);
+    expect(stopNodeWarning(12)).toBe(`12 people are connected. ${rest}`);
   });
 
   it('offers no stop button for a node it does not host', async () => {

@@ -9,7 +9,7 @@ const THEMES: readonly { value: Theme; label: string; testId: string }[] = [
   { value: 'light', label: 'Light', testId: TID.themeLight },
 ];
 
-/** Theme and notifications. */
+/** Theme, notifications, and (desktop app) starting hidden at login. */
 export function AppearanceSection() {
   const settings = useSettingsStore((s) => s.settings);
   const action = useAction();
@@ -43,6 +43,20 @@ export function AppearanceSection() {
         />
         Show a notification for new messages
       </label>
+      {settings.startHiddenAtLogin !== undefined && (
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={settings.startHiddenAtLogin}
+            onChange={(e) =>
+              void action.run(() => updateSettings({ startHiddenAtLogin: e.target.checked }))
+            }
+            data-testid={TID.startHiddenToggle}
+          />
+          Start hidden when I log in (unibus waits in the tray and keeps hosting your team&apos;s
+          node)
+        </label>
+      )}
       <ErrorNotice error={action.error} />
     </section>
   );

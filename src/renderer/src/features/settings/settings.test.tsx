@@ -4,6 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { useApplyTheme } from '../../app/useApplyTheme';
 import { setAppState } from '../../store/appStore';
+import { loadSettings } from '../../store/settingsStore';
 import { appState, ME } from '../../test/fixtures';
 import { renderWith } from '../../test/harness';
 import type { FakeHandlers } from '../../test/fakeBridge';
@@ -54,6 +55,33 @@ describe('SettingsScreen', () => {
     });
     await user.click(screen.getByTestId(TID.notificationsToggle));
     expect(fake.callsTo('settings.update')).toEqual([[{ notifications: false }]]);
+  });
+
+  it('offers "Start hidden when I log in" only where the app can (desktop)', async () => {
+    const user = userEvent.setup();
+    const { fake } = openSettings({
+      'settings.get': () => ({ theme: 'dark', notifications: true, startHiddenAtLogin: false }),
+      'settings.update': (change) => ({
+        theme: 'dark',
+        notifications: true,
+        startHiddenAtLogin: false,
+        ...change,
+      }),
+    });
+    await loadSettings();
+    const toggle = (await screen.findByTestId(TID.startHiddenToggle)) as HTMLInputElement;
+    expect(toggle.checked).toBe(false);
+    expect(toggle.closest('label')?.textContent).toMatch(/^Start hidden when I log in/);
+    await user.click(toggle);
+    expect(fake.callsTo('settings.update')).toEqual([[{ startHiddenAtLogin: true }]]);
+    await waitFor(() => expect(toggle.checked).toBe(true));
+  });
+
+  it('shows no login option in the web shell (no such setting there)', async () => {
+    openSettings({ 'settings.get': () => ({ theme: 'dark', notifications: true }) });
+    await loadSettings();
+    await screen.findByTestId(TID.notificationsToggle);
+    expect(screen.queryByTestId(TID.startHiddenToggle)).toBeNull();
   });
 
   it('exports a backup as a downloaded file', async () => {
