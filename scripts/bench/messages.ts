@@ -1,7 +1,7 @@
 /**
  * PERF.md M1 and M2 against a real node in this process, each with its same-run baseline:
  *   M1 messages received, verified and opened per second by one peer (256 B, signed encrypted
- *      room), catching up a backlog through its consumer — vs native Ed25519 verify/s on one
+ *      room), catching up a backlog from the room history — vs native Ed25519 verify/s on one
  *      core (the target) and on all cores (reported);
  *   M2 publish → decrypted-at-receiver latency p50/p99 at 200 msg/s — vs raw nats.js
  *      publish → receive on the same server, subject and rate.
@@ -57,7 +57,7 @@ export async function benchMessages(
     await a.invite(room.id, bob.card);
 
     if (only('M1')) {
-      // bob catches up a backlog of M1_MESSAGES through his consumer.
+      // bob catches up a backlog of M1_MESSAGES from the room history (control-plane pages).
       const oneCore = verifyPerSecond();
       const allCores = await verifyPerSecondAllCores();
       const text = 'x'.repeat(256);

@@ -216,6 +216,14 @@ describe('a team on one hosted bus, through the UI', () => {
       .waitFor({ timeout: 30_000 });
     await byId(page, TID.nodeStatus).waitFor();
     await alice.screenshot('11-admin-revoked');
+    // Bob's app is told, in words, and stops trying (the node KICKed him; the callout refuses him).
+    await bob.page
+      .locator(`[data-testid="${TID.connectionState}"][data-status="removed"]`)
+      .waitFor({ timeout: 30_000 });
+    expect(await byId(bob.page, TID.connectionState).textContent()).toBe(
+      'Your access to this node was removed by an admin.',
+    );
+    await bob.screenshot('11b-bob-removed');
     await byId(page, TID.settingsNav).click();
     await byId(page, TID.settingsScreen).waitFor();
     await alice.screenshot('12-settings');

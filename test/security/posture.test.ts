@@ -134,10 +134,15 @@ describe('no fail-open configuration (H2, N4-0006, N1-0008)', () => {
     ).rejects.toThrow(/Authorization/i);
     // The generated nats-server configuration has no way in without an nkey, and no other listener.
     const config = readFileSync(join(dataDir, 'nats', 'nats-server.conf'), 'utf8');
+    // Its one authorization block is the auth callout (no users, passwords or tokens in it).
+    const authorization = /^authorization \{\n([\s\S]*?)^\}$/m.exec(config)?.[1] ?? '';
+    expect(authorization).toMatch(
+      /^ {2}auth_callout \{\n {4}issuer: "A[A-Z2-7]{55}"\n {4}account: NODE\n {4}auth_users: \[[^\]]+\]\n {2}\}\n$/,
+    );
+    expect(config.match(/^authorization\s*\{/gm)).toHaveLength(1);
     for (const forbidden of [
       /\bno_auth_user\b/,
       /^\s*(user|password|token)\s*:/m,
-      /\bauthorization\s*\{/,
       /\bcluster\s*\{/,
       /leafnodes/,
       /gateway/,
@@ -149,8 +154,10 @@ describe('no fail-open configuration (H2, N4-0006, N1-0008)', () => {
     // Monitoring, if any, listens on loopback only (what it tells local callers: see X-07).
     for (const line of config.match(/^http: .*$/gm) ?? [])
       expect(line).toMatch(/^http: "127\.0\.0\.1:/);
-    // Every user is an nkey user: the node's two identities, the admin and alice.
+    // Every user in the file is one of the node's four nkey identities: no member (the admin,
+    // alice) is ever written into it; the callout authorizes them.
     expect(config.match(/\{ nkey: "U[A-Z2-7]{55}"/g)).toHaveLength(4);
+    for (const who of [n.admin, alice]) expect(config).not.toContain(who.nkey);
   });
 
   it('N4-0006: on a public bind both planes speak TLS only', async () => {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { ConflictError, UnavailableError } from '../../shared/errors';
 import type { AppState, ConnectionState, ConnectionStatus } from '../../shared/types';
 import { joinWithLink } from '../bus';
-import { ControlPlaneClient } from '../control-plane';
+import { ControlPlaneClient, ControlPlaneError } from '../control-plane';
 import { BlobClient } from '../files';
 import type { IpcHandlers } from '../ipc';
 import { parseJoinLink } from '../node/invites/join-link';
@@ -151,6 +151,8 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
         return 'connecting';
       case 'reconnecting':
         return 'reconnecting';
+      case 'removed':
+        return 'removed';
       default:
         return 'offline';
     }
@@ -183,7 +185,12 @@ export async function createAppService(options: AppServiceOptions): Promise<AppS
         role = (await control().get<{ role: 'admin' | 'member' }>('/v1/me')).role;
         setConnection(peerStatus(opened));
         emit('app.state', state());
-      } catch {
+      } catch (error) {
+        // The node no longer lets this identity in (revoked): final, and said so.
+        if (error instanceof ControlPlaneError && error.status === 401) {
+          setConnection('removed');
+          return;
+        }
         setConnection('offline');
         retryTimer = setTimeout(() => void connect(), RECONNECT_DELAY_MS);
       }

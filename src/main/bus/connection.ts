@@ -4,15 +4,19 @@
  * every NATS URL of the node (tried in order), reconnect forever, and a short ping interval so a dead link (after
  * sleep, a dropped Wi-Fi) is noticed within ~30 s. The connection state is an event the UI shows.
  *
- * Membership changes need no reconnect: the node reloads the server's permissions live.
+ * The node authorizes each connection through its auth callout, and the permissions it grants
+ * are fixed for the connection's life: a room gained needs a reconnect (`renewPermissions`), a
+ * room lost arrives as a KICK (the client reconnects by itself, without the room). A refused
+ * reconnect is reported (`auth-refused`): the peer asks the node whether access was removed.
  */
 import { EventEmitter } from 'node:events';
 import { connect } from '@nats-io/transport-node';
-import { nkeyAuthenticator, type NatsConnection } from '@nats-io/nats-core';
+import { AuthorizationError, nkeyAuthenticator, type NatsConnection } from '@nats-io/nats-core';
 import { nkeyUserSeed } from '../crypto';
 
+/** `removed`: the node no longer lets this identity in (revoked by an admin); final. */
 export type ConnectionState =
-  'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'closed';
+  'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'closed' | 'removed';
 
 export interface BusConnectionOptions {
   /** `tls://host:port` URLs from the join link / connection profile. */
@@ -37,6 +41,8 @@ export function natsServerUrls(urls: readonly string[]): string[] {
 
 export interface BusConnectionEvents {
   state: [ConnectionState];
+  /** The server refused the identity (on a reconnect): access may have been removed. */
+  'auth-refused': [];
 }
 
 export class BusConnection extends EventEmitter<BusConnectionEvents> {
@@ -67,6 +73,9 @@ export class BusConnection extends EventEmitter<BusConnectionEvents> {
       pingInterval: options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS,
       maxPingOut: options.maxPingOut ?? DEFAULT_MAX_PING_OUT,
       waitOnFirstConnect: true,
+      // Keep trying after a refusal (the node may be starting its callout); the peer decides
+      // whether a refusal is final by asking the control plane.
+      ignoreAuthErrorAbort: true,
       ignoreClusterUpdates: true,
       // In the profile's order: the address that answered when joining (or loopback, for the
       // host) first; an address that leads nowhere on this network costs a timeout per try.
@@ -80,8 +89,38 @@ export class BusConnection extends EventEmitter<BusConnectionEvents> {
     return connection;
   }
 
+  /**
+   * Reconnects so the node's callout grants the current rooms (permissions are fixed per
+   * connection). Resolves once connected again; subscriptions are re-made by the client.
+   */
+  async renewPermissions(timeoutMs = 15_000): Promise<void> {
+    if (this.nc.isClosed()) throw new Error('connection closed');
+    const back = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.off('state', on);
+        reject(new Error('reconnect timed out'));
+      }, timeoutMs);
+      const on = (state: ConnectionState) => {
+        if (state !== 'connected' && state !== 'closed' && state !== 'removed') return;
+        clearTimeout(timer);
+        this.off('state', on);
+        if (state === 'connected') resolve();
+        else reject(new Error(`connection ${state}`));
+      };
+      this.on('state', on);
+    });
+    await this.nc.reconnect();
+    await back;
+  }
+
+  /** Final: access was removed; stops reconnecting. */
+  async markRemoved(): Promise<void> {
+    this.set('removed');
+    await this.nc.close().catch(() => {});
+  }
+
   private set(state: ConnectionState): void {
-    if (this.current === state || this.current === 'closed') return;
+    if (this.current === state || this.current === 'closed' || this.current === 'removed') return;
     this.current = state;
     this.emit('state', state);
   }
@@ -89,6 +128,10 @@ export class BusConnection extends EventEmitter<BusConnectionEvents> {
   private watch(): void {
     void (async () => {
       for await (const s of this.nc.status()) {
+        if (s.type === 'error') {
+          const error = (s as { error?: unknown }).error;
+          if (error instanceof AuthorizationError) this.emit('auth-refused');
+        }
         if (s.type === 'disconnect') this.set('disconnected');
         else if (s.type === 'reconnecting') this.set('reconnecting');
         else if (s.type === 'reconnect') this.set('connected');

@@ -1,9 +1,10 @@
 /**
  * The local message cache in the profile (`frames/<room id>.jsonl`): every accepted frame, as
- * the **sealed, signed bytes** received (never plaintext), with the sender's signing key. The
- * pinned consumer delivers each stored message to this user once (it is acked), so the cache is
- * what lets a later process show a room's history. Replayed frames are verified and opened
- * again (the stored key must hash to the frame's sender), with the room keys held now.
+ * the **sealed, signed bytes** received (never plaintext), with the sender's signing key and,
+ * for frames read from the node's history, their stored sequence. The history reader resumes
+ * after the highest cached sequence, so the cache is what lets a later process show a room's
+ * history. Replayed frames are verified and opened again (the stored key must hash to the
+ * frame's sender), with the room keys held now.
  *
  * One JSON object per line, appended; a damaged line (a crash mid-append) is skipped.
  */
@@ -16,6 +17,8 @@ export const FRAME_CACHE_DIR = 'frames';
 export interface CachedFrame {
   readonly frame: Uint8Array;
   readonly signPublic: Uint8Array;
+  /** The node's stream sequence (frames read from history). */
+  readonly seq?: number;
 }
 
 export class FrameCache {
@@ -40,10 +43,13 @@ export class FrameCache {
     for (const line of text.split('\n')) {
       if (line === '') continue;
       try {
-        const value = JSON.parse(line) as { f?: unknown; k?: unknown };
+        const value = JSON.parse(line) as { f?: unknown; k?: unknown; s?: unknown };
         const frame = typeof value.f === 'string' ? base64urlDecode(value.f) : undefined;
         const signPublic = typeof value.k === 'string' ? base64urlDecode(value.k) : undefined;
-        if (frame && signPublic?.length === 32) out.push({ frame, signPublic });
+        const seq = Number.isSafeInteger(value.s) ? (value.s as number) : undefined;
+        if (frame && signPublic?.length === 32) {
+          out.push(seq === undefined ? { frame, signPublic } : { frame, signPublic, seq });
+        }
       } catch {
         // A torn last line after a crash: skip it.
       }
@@ -54,7 +60,11 @@ export class FrameCache {
   /** Appends in call order per room; resolves when written. */
   append(roomId: string, entry: CachedFrame): Promise<void> {
     const path = this.path(roomId);
-    const line = `${JSON.stringify({ f: base64urlEncode(entry.frame), k: base64urlEncode(entry.signPublic) })}\n`;
+    const line = `${JSON.stringify({
+      f: base64urlEncode(entry.frame),
+      k: base64urlEncode(entry.signPublic),
+      ...(entry.seq !== undefined ? { s: entry.seq } : {}),
+    })}\n`;
     const previous = this.queues.get(roomId) ?? Promise.resolve();
     const next = previous
       .catch(() => {})

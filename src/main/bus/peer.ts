@@ -1,26 +1,21 @@
 /**
  * The bus peer: what the desktop app's main process (and the CLI) runs against a node.
  *
- * - Control plane (signed HTTPS, CA pinned) for rooms, members, sealed keys, invite and kick.
- * - Data plane (NATS, nkey + pinned TLS): a live core subscription on each room's subjects and
- *   the user's pinned pull consumer (`c_<uid>`) on the room stream for history; both feed one
+ * - Control plane (signed HTTPS, CA pinned) for rooms, members, sealed keys, invite, kick and
+ *   the rooms' stored history (room-history.ts).
+ * - Data plane (NATS, nkey + pinned TLS, authorized per connection by the node's callout): a
+ *   live core subscription on each room's subjects; live frames and history pages feed one
  *   per-room queue that verifies and opens every frame (§5.5), drops anything else with a
- *   reason (`dropped` event), and de-duplicates by message id.
+ *   reason (`dropped` event), and de-duplicates by message id. A room gained needs a reconnect
+ *   (its permissions come with the connection); a refused reconnect after an admin removed this
+ *   identity ends in the final `removed` state.
  * - Room keys live in memory only, per room and epoch; they are wiped when a room goes away.
  * - Events on the user's subject are hints: any event triggers a re-read over the control
  *   plane; `GET /v1/rooms` is also polled as a fallback.
- * - Sends go through the persisted outbox (sealed frames only) and are published with the
- *   message id as JetStream `msgID`.
+ * - Sends go through the persisted outbox (sealed frames only), published as requests on the
+ *   room subject; the node's receipt (stored, with its sequence) clears them (§12.3).
  */
 import { EventEmitter } from 'node:events';
-import {
-  AckPolicy,
-  DeliverPolicy,
-  jetstream,
-  jetstreamManager,
-  type ConsumerMessages,
-  type JetStreamClient,
-} from '@nats-io/jetstream';
 import type { Subscription } from '@nats-io/nats-core';
 import { ControlPlaneClient, ControlPlaneError } from '../control-plane';
 import { loadConnection, type NodeConnection } from '../profile/connection';
@@ -50,6 +45,7 @@ import {
 import { BusConnection, type BusConnectionOptions, type ConnectionState } from './connection';
 import { FrameCache } from './frame-cache';
 import { Outbox, type OutboxEntry } from './outbox';
+import { RoomHistory, type StoredFrame } from './room-history';
 import type {
   DeliveryPath,
   DroppedFrame,
@@ -72,6 +68,8 @@ const RETRY_FLUSH_MS = 1_000;
 /** Outbox entries published before waiting for their acks. */
 const PUBLISH_WINDOW = 32;
 const MEMBER_REFRESH_MIN_MS = 1_000;
+/** A refused reconnect asks the control plane at most this often whether access was removed. */
+const REMOVED_CHECK_MIN_MS = 5_000;
 
 export class BusError extends Error {
   override readonly name = 'BusError';
@@ -80,7 +78,6 @@ export class BusError extends Error {
 export interface MeDataPlane {
   readonly uid: string;
   readonly inbox_prefix: string;
-  readonly consumer: string;
   readonly events: string;
 }
 
@@ -138,17 +135,14 @@ interface RoomState {
   readonly messages: Map<string, ReceivedMessage>;
   queue: Promise<void>;
   sub?: Subscription;
-  consumer?: ConsumerMessages;
+  history?: RoomHistory;
   closed: boolean;
   ready: Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 export class BusPeer extends EventEmitter<BusPeerEvents> {
   private readonly rooms = new Map<string, RoomState>();
   private readonly statuses = new Map<string, MessageStatus>();
-  private readonly js: JetStreamClient;
   private pollTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private closing = false;
@@ -157,6 +151,9 @@ export class BusPeer extends EventEmitter<BusPeerEvents> {
   private flushAgain = false;
   private refreshing: Promise<void> | null = null;
   private refreshAgain = false;
+  private renewing: Promise<void> | null = null;
+  private readonly retryRooms = new Map<string, NodeJS.Timeout>();
+  private removedCheckedAt = 0;
   private readonly refreshRoomsForced = new Set<string>();
   private roomsLoaded = false;
   private eventsSub?: Subscription;
@@ -169,9 +166,10 @@ export class BusPeer extends EventEmitter<BusPeerEvents> {
     private readonly dataPlane: MeDataPlane,
     private readonly bus: BusConnection,
     private readonly outbox: Outbox,
+    /** Rooms the current connection was authorized for (granted when it connected). */
+    private permitted: ReadonlySet<string>,
   ) {
     super();
-    this.js = jetstream(bus.nc, { timeout: PUBLISH_TIMEOUT_MS });
     this.cache = new FrameCache(options.profileDir);
   }
 
@@ -197,6 +195,10 @@ export class BusPeer extends EventEmitter<BusPeerEvents> {
     const me = await control.get<Me>('/v1/me');
     if (!me.data_plane) throw new BusError('this node runs without a data plane');
     const outbox = await Outbox.open(options.profileDir);
+    // Read before connecting: the callout grants at least these rooms to the new connection.
+    const permitted = new Set(
+      (await control.get<RoomEntry[]>('/v1/rooms')).map((entry) => entry.room.room_id),
+    );
     const bus = await BusConnection.open({
       natsUrls: connection.nats_urls,
       caPem: connection.ca_pem,
@@ -204,7 +206,7 @@ export class BusPeer extends EventEmitter<BusPeerEvents> {
       inboxPrefix: me.data_plane.inbox_prefix,
       ...options.connectionOptions,
     });
-    return new BusPeer(options, control, me, me.data_plane, bus, outbox);
+    return new BusPeer(options, control, me, me.data_plane, bus, outbox, permitted);
   }
 
   get endpoint(): string {
@@ -235,6 +237,7 @@ export class BusPeer extends EventEmitter<BusPeerEvents> {
         this.scheduleRefresh();
       }
     });
+    this.bus.on('auth-refused', () => void this.checkRemoved());
     this.eventsSub = this.bus.nc.subscribe(this.dataPlane.events, {
       callback: (error, msg) => {
         if (error) return;
@@ -285,6 +288,16 @@ export class BusPeer extends EventEmitter<BusPeerEvents> {
     return this.refreshing;
   }
 
+  private retryRoomSoon(roomId: string): void {
+    if (this.closing || this.retryRooms.has(roomId)) return;
+    const timer = setTimeout(() => {
+      this.retryRooms.delete(roomId);
+      this.scheduleRefresh(roomId);
+    }, MEMBER_REFRESH_MIN_MS);
+    timer.unref();
+    this.retryRooms.set(roomId, timer);
+  }
+
   private scheduleRefresh(roomId?: string): void {
     if (this.closing) return;
     this.refreshRooms(roomId).catch((error: unknown) =>
@@ -323,6 +336,13 @@ export class BusPeer extends EventEmitter<BusPeerEvents> {
         }
         changed = true;
       }
+      // Anything the live subscription missed (a reconnect gap, a frame from a member this
+      // peer did not know yet) is in history: read it once members and keys are fresh.
+      room.history
+        ?.catchUp()
+        .catch((error: unknown) =>
+          this.log('history-failed', { room_id: id, error: String(error) }),
+        );
     }
     for (const id of [...this.rooms.keys()]) {
       if (!present.has(id)) {
@@ -362,20 +382,38 @@ export class BusPeer extends EventEmitter<BusPeerEvents> {
       await this.refreshMembers(room, true);
       await this.refreshKeys(room);
       if (room.closed) return;
+      let cursor = 0;
       for (const cached of await this.cache.read(room.id)) {
+        if (cached.seq !== undefined) cursor = Math.max(cursor, cached.seq);
         void this.enqueue(room, () =>
           this.receive(room, room.dataPlane.subject, cached.frame, 'cache', {
             signPublic: cached.signPublic,
           }),
         );
       }
+      // The connection's permissions come from when it connected: a new room needs a new one.
+      await this.ensurePermitted(room.id);
+      if (room.closed) return;
       room.sub = this.bus.nc.subscribe(room.dataPlane.subjects, {
         callback: (error, msg) => {
           if (error) return;
           this.enqueue(room, () => this.receive(room, msg.subject, msg.data, 'live'));
         },
       });
-      await this.startConsumer(room);
+      room.history = new RoomHistory(this.control, room.id, cursor, (stored: StoredFrame) =>
+        this.enqueue(room, () =>
+          this.receive(room, room.dataPlane.subject, stored.frame, 'history', {
+            storedAt: stored.storedAt,
+            seq: stored.seq,
+          }),
+        ),
+      );
+      // In the background, as live frames: a history frame may itself trigger a room refresh.
+      room.history
+        .catchUp()
+        .catch((error: unknown) =>
+          this.log('history-failed', { room_id: room.id, error: String(error) }),
+        );
     })();
     room.ready.catch((error: unknown) => {
       this.log('room-open-failed', { room_id: room.id, error: String(error) });
@@ -385,39 +423,39 @@ export class BusPeer extends EventEmitter<BusPeerEvents> {
     return room;
   }
 
-  private async startConsumer(room: RoomState): Promise<void> {
-    const durable = this.dataPlane.consumer;
-    const jsm = await jetstreamManager(this.bus.nc, { checkAPI: false });
+  /**
+   * Reconnects (once for any number of waiting rooms) when the connection was authorized
+   * before this room was granted; the rooms listed just before the reconnect are granted by it.
+   */
+  private async ensurePermitted(roomId: string): Promise<void> {
+    if (this.permitted.has(roomId)) return;
+    this.renewing ??= (async () => {
+      const listed = await this.control.get<RoomEntry[]>('/v1/rooms');
+      await this.bus.renewPermissions();
+      this.permitted = new Set(listed.map((entry) => entry.room.room_id));
+      this.log('permissions-renewed', { rooms: this.permitted.size });
+    })().finally(() => {
+      this.renewing = null;
+    });
+    await this.renewing;
+    if (!this.permitted.has(roomId)) throw new BusError(`room ${roomId} is not granted yet`);
+  }
+
+  /**
+   * The node refused this identity on a reconnect: final if the control plane says so too (an
+   * admin revoked it), otherwise a passing refusal (the node restarting) and reconnects go on.
+   */
+  private async checkRemoved(): Promise<void> {
+    if (this.closing || Date.now() - this.removedCheckedAt < REMOVED_CHECK_MIN_MS) return;
+    this.removedCheckedAt = Date.now();
     try {
-      await jsm.consumers.add(room.dataPlane.stream, {
-        durable_name: durable,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-      });
+      await this.control.get<Me>('/v1/me');
     } catch (error) {
-      // An existing consumer with another config is still ours to read.
-      this.log('consumer-add', { room_id: room.id, error: String(error) });
-    }
-    if (room.closed) return;
-    const consumer = await this.js.consumers.get(room.dataPlane.stream, durable);
-    const messages = await consumer.consume({ max_messages: 256, expires: 5_000 });
-    room.consumer = messages;
-    if (room.closed) {
-      void messages.close();
-      return;
-    }
-    void (async () => {
-      for await (const m of messages) {
-        if (room.closed) break;
-        const storedAt = Math.floor(m.info.timestampNanos / 1_000_000);
-        await this.enqueue(room, () =>
-          this.receive(room, m.subject, m.data, 'history', { storedAt }),
-        );
-        m.ack();
+      if (error instanceof ControlPlaneError && (error.status === 401 || error.status === 403)) {
+        this.log('access-removed', { status: error.status });
+        await this.bus.markRemoved();
       }
-    })().catch((error: unknown) =>
-      this.log('consumer-stopped', { room_id: room.id, error: String(error) }),
-    );
+    }
   }
 
   private closeRoom(id: string): void {
@@ -426,7 +464,6 @@ export class BusPeer extends EventEmitter<BusPeerEvents> {
     room.closed = true;
     this.rooms.delete(id);
     room.sub?.unsubscribe();
-    void room.consumer?.close();
     for (const key of room.keys.values()) key.fill(0);
     room.keys.clear();
     this.log('room-closed', { room_id: id });
@@ -739,19 +776,23 @@ export class BusPeer extends EventEmitter<BusPeerEvents> {
   }
 
   /**
-   * Waits until the room's consumer has delivered everything stored (history caught up), then
+   * Reads the room's stored history up to the node's last message (history caught up), then
    * returns the room's messages.
    */
   async history(roomId: string, options: { timeoutMs?: number } = {}): Promise<ReceivedMessage[]> {
     const room = this.requireRoom(roomId);
     await room.ready;
-    const deadline = Date.now() + (options.timeoutMs ?? 10_000);
-    const consumer = await this.js.consumers.get(room.dataPlane.stream, this.dataPlane.consumer);
-    for (;;) {
-      const info = await consumer.info();
-      if (info.num_pending === 0 && info.num_ack_pending === 0) break;
-      if (Date.now() > deadline) throw new BusError('history did not catch up in time');
-      await sleep(50);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new BusError('history did not catch up in time')),
+        options.timeoutMs ?? 10_000,
+      );
+    });
+    try {
+      await Promise.race([room.history?.catchUp(), deadline]);
+    } finally {
+      clearTimeout(timer);
     }
     await room.queue;
     return this.messages(roomId);
@@ -920,13 +961,24 @@ export class BusPeer extends EventEmitter<BusPeerEvents> {
     }
   }
 
+  /**
+   * Publishes a frame as a request on the room subject: live members get it at once, the node
+   * stores it and answers with a receipt (§12.3). A refusal is final (the entry fails); a node
+   * that could not store it now, or no answer, leaves the entry for the next pass.
+   */
   private async publishEntry(entry: OutboxEntry, room: RoomState): Promise<void> {
-    const ack = await this.js.publish(room.dataPlane.subject, entry.frame, {
-      msgID: entry.id,
+    const reply = await this.bus.nc.request(room.dataPlane.subject, entry.frame, {
       timeout: PUBLISH_TIMEOUT_MS,
     });
-    this.log('stored', { id: entry.id, seq: ack.seq, duplicate: ack.duplicate });
-    this.setStatus({ id: entry.id, roomId: entry.roomId, state: 'stored' });
+    const receipt = parseReceipt(reply.string());
+    if ('seq' in receipt) {
+      this.log('stored', { id: entry.id, seq: receipt.seq, duplicate: receipt.duplicate });
+      this.setStatus({ id: entry.id, roomId: entry.roomId, state: 'stored' });
+      return;
+    }
+    if (receipt.code === 'unavailable') throw new BusError(receipt.error);
+    this.log('refused', { id: entry.id, code: receipt.code });
+    this.setStatus({ id: entry.id, roomId: entry.roomId, state: 'failed', reason: receipt.error });
   }
 
   /** A promise that rejects when the connection leaves `connected` (until disposed). */
@@ -968,6 +1020,9 @@ export class BusPeer extends EventEmitter<BusPeerEvents> {
     };
     this.log('dropped', { ...dropped });
     this.emit('dropped', dropped);
+    // A member added a moment ago (the member list is re-read at most once a second): look
+    // again shortly; the frame, if stored, comes back from history (the one retry per room).
+    if (reason === 'unknown-sender' && via === 'live') this.retryRoomSoon(room.id);
   }
 
   private async receive(
@@ -975,8 +1030,8 @@ export class BusPeer extends EventEmitter<BusPeerEvents> {
     subject: string,
     data: Uint8Array,
     via: DeliveryPath,
-    /** `storedAt`: the node's store time (history); `signPublic`: the key a cached frame was verified with. */
-    origin: { storedAt?: number; signPublic?: Uint8Array } = {},
+    /** `storedAt`, `seq`: the node's store time and sequence (history); `signPublic`: the key a cached frame was verified with. */
+    origin: { storedAt?: number; seq?: number; signPublic?: Uint8Array } = {},
   ): Promise<void> {
     if (room.closed) return;
     const storedAt = origin.storedAt;
@@ -1035,7 +1090,11 @@ export class BusPeer extends EventEmitter<BusPeerEvents> {
     room.seen.add(frame.messageId);
     if (via !== 'cache' && senderKey) {
       this.cache
-        .append(room.id, { frame: data, signPublic: senderKey })
+        .append(room.id, {
+          frame: data,
+          signPublic: senderKey,
+          ...(origin.seq !== undefined ? { seq: origin.seq } : {}),
+        })
         .catch((error: unknown) => this.log('cache-failed', { error: String(error) }));
     }
     const member = room.members.get(frame.sender);
@@ -1059,18 +1118,38 @@ export class BusPeer extends EventEmitter<BusPeerEvents> {
 
   // ---------------------------------------------------------------- lifecycle
 
-  /** Stops timers, subscriptions and consumers, wipes room keys, drains the connection. */
+  /** Stops timers and subscriptions, wipes room keys, drains the connection. */
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
     clearInterval(this.pollTimer);
     clearTimeout(this.retryTimer);
+    for (const timer of this.retryRooms.values()) clearTimeout(timer);
     await this.refreshing?.catch(() => {});
     for (const id of [...this.rooms.keys()]) this.closeRoom(id);
     this.eventsSub?.unsubscribe();
     await this.cache.settle();
     await this.bus.close();
   }
+}
+
+type Receipt =
+  | { readonly seq: number; readonly duplicate: boolean }
+  | { readonly error: string; readonly code: string };
+
+/** The node's answer to a published frame; anything unreadable counts as "try again". */
+function parseReceipt(text: string): Receipt {
+  try {
+    const value = JSON.parse(text) as Record<string, unknown>;
+    if (typeof value.seq === 'number')
+      return { seq: value.seq, duplicate: value.duplicate === true };
+    if (typeof value.error === 'string' && typeof value.code === 'string') {
+      return { error: value.error, code: value.code };
+    }
+  } catch {
+    // fall through
+  }
+  return { error: 'unreadable receipt', code: 'unavailable' };
 }
 
 export function isControlPlaneForbidden(error: unknown): boolean {

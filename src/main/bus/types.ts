@@ -17,7 +17,6 @@ export interface RoomPolicy {
 export interface RoomDataPlane {
   readonly subject: string;
   readonly subjects: string;
-  readonly stream: string;
 }
 
 export interface RoomRecord {

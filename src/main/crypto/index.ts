@@ -9,6 +9,7 @@
  */
 export { DecryptionError, InvalidKeyError } from './errors.js';
 export { constantTimeEqual } from './bytes.js';
+export { base32Encode } from './base32.js';
 export {
   cryptoBackend,
   cryptoImplementations,
@@ -62,9 +63,12 @@ export {
 export {
   NKEY_USER_PUBLIC_LENGTH,
   NKEY_USER_SEED_LENGTH,
+  nkeyPublic,
   nkeyUserPublic,
   nkeyUserSeed,
+  publicKeyFromNkey,
   signPublicFromNkey,
+  type NkeyRole,
 } from './nkeys.js';
 export {
   ENDPOINT_ID_LENGTH,

@@ -7,8 +7,10 @@ import {
   InvalidKeyError,
   NKEY_USER_PUBLIC_LENGTH,
   NKEY_USER_SEED_LENGTH,
+  nkeyPublic,
   nkeyUserPublic,
   nkeyUserSeed,
+  publicKeyFromNkey,
   signPublicFromNkey,
 } from './index.js';
 import { base32Decode, base32Encode } from './base32.js';
@@ -74,4 +76,29 @@ it('nkeys - base32 round-trips any bytes (RFC 4648, no padding)', () => {
     ['foobar', 'MZXW6YTBOI'],
   ];
   for (const [text, encoded] of vectors) expect(base32Encode(encoder.encode(text))).toBe(encoded);
+});
+
+describeEachBackend('nkeys of other roles', () => {
+  it('account (A…) and server (N…) keys match @nats-io/nkeys and decode back', () => {
+    const account = createAccount();
+    for (let i = 0; i < 10; i++) {
+      const seed = seededBytes(300 + i, 32);
+      const pub = ed25519PublicKey(seed);
+      const a = nkeyPublic('account', pub);
+      const n = nkeyPublic('server', pub);
+      expect(a).toMatch(/^A[A-Z2-7]{55}$/);
+      expect(n).toMatch(/^N[A-Z2-7]{55}$/);
+      // @nats-io/nkeys verifies with the decoded key: a signature by our seed checks out.
+      const message = seededBytes(700 + i, 20);
+      expect(fromPublic(a).verify(message, ed25519Sign(seed, message))).toBe(true);
+      expect(fromPublic(n).verify(message, ed25519Sign(seed, message))).toBe(true);
+      expect(publicKeyFromNkey('account', a)).toEqual(pub);
+      expect(publicKeyFromNkey('server', n)).toEqual(pub);
+      expect(nkeyPublic('user', pub)).toBe(nkeyUserPublic(pub));
+      expect(() => publicKeyFromNkey('account', n)).toThrow(/not an account nkey/);
+      expect(() => publicKeyFromNkey('server', a)).toThrow(/not a server nkey/);
+      expect(() => publicKeyFromNkey('user', a)).toThrow(InvalidKeyError);
+    }
+    expect(publicKeyFromNkey('account', account.getPublicKey())).toHaveLength(32);
+  });
 });

@@ -15,6 +15,18 @@ import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SEED_LENGTH } from './signatures.js'
 
 const PREFIX_BYTE_SEED = 18 << 3; // 'S'
 const PREFIX_BYTE_USER = 20 << 3; // 'U'
+
+/**
+ * Public nkeys of the other roles the data plane uses (auth callout, docs/PROTOCOL.md §12):
+ * an account ('A', 0 << 3) issues user JWTs, a server ('N', 13 << 3) signs authorization
+ * requests. Same layout as a user key: base32(prefix || publicKey(32) || crc16).
+ */
+export type NkeyRole = 'user' | 'account' | 'server';
+const ROLE_PREFIX: Record<NkeyRole, number> = {
+  user: PREFIX_BYTE_USER,
+  account: 0 << 3,
+  server: 13 << 3,
+};
 export const NKEY_USER_PUBLIC_LENGTH = 56;
 export const NKEY_USER_SEED_LENGTH = 58;
 
@@ -51,12 +63,31 @@ export function nkeyUserSeed(ed25519Seed: Uint8Array): string {
 
 /** The 'U…' public nkey used as the nats-server user name (ARCHITECTURE "one nkey user per bus user"). */
 export function nkeyUserPublic(signPublic: Uint8Array): string {
-  assertBytes('nkeyUserPublic', 'signPublic', signPublic, ED25519_PUBLIC_KEY_LENGTH);
-  return base32Encode(withChecksum(concatBytes(new Uint8Array([PREFIX_BYTE_USER]), signPublic)));
+  return nkeyPublic('user', signPublic);
+}
+
+/** The public nkey of `role` for an Ed25519 public key ("U…", "A…" or "N…", 56 characters). */
+export function nkeyPublic(role: NkeyRole, publicKey: Uint8Array): string {
+  assertBytes('nkeyPublic', 'publicKey', publicKey, ED25519_PUBLIC_KEY_LENGTH);
+  const prefix = new Uint8Array([ROLE_PREFIX[role]]);
+  return base32Encode(withChecksum(concatBytes(prefix, publicKey)));
+}
+
+/** Inverse of nkeyPublic for one role; InvalidKeyError on a wrong prefix, length, alphabet or CRC. */
+export function publicKeyFromNkey(role: NkeyRole, nkey: string): Uint8Array {
+  return decodePublic(
+    nkey,
+    ROLE_PREFIX[role],
+    `not ${role === 'account' ? 'an' : 'a'} ${role} nkey`,
+  );
 }
 
 /** Inverse of nkeyUserPublic. Throws InvalidKeyError on a wrong prefix, length, alphabet or CRC. */
 export function signPublicFromNkey(nkey: string): Uint8Array {
+  return decodePublic(nkey, PREFIX_BYTE_USER, 'not a user nkey');
+}
+
+function decodePublic(nkey: string, prefixByte: number, wrongPrefix: string): Uint8Array {
   if (typeof nkey !== 'string') throw new TypeError('signPublicFromNkey: nkey must be a string');
   if (nkey.length !== NKEY_USER_PUBLIC_LENGTH) {
     throw new InvalidKeyError(
@@ -67,7 +98,7 @@ export function signPublicFromNkey(nkey: string): Uint8Array {
   if (raw === undefined || raw.length !== 1 + ED25519_PUBLIC_KEY_LENGTH + 2) {
     throw new InvalidKeyError('signPublicFromNkey: not base32');
   }
-  if (raw[0] !== PREFIX_BYTE_USER) throw new InvalidKeyError('signPublicFromNkey: not a user nkey');
+  if (raw[0] !== prefixByte) throw new InvalidKeyError(`signPublicFromNkey: ${wrongPrefix}`);
   const payload = raw.subarray(0, 1 + ED25519_PUBLIC_KEY_LENGTH);
   const crc = (raw[33] as number) | ((raw[34] as number) << 8);
   if (crc !== crc16Xmodem(payload))

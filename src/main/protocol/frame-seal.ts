@@ -122,6 +122,26 @@ function keyFor(keys: OpenFrameOptions['roomKeysByEpoch'], epoch: number): Uint8
 }
 
 /**
+ * The checks a node can make without room keys (it stores only frames that pass, §12.3): the
+ * frame is signed, `signPublic` is the sender's key, and the signature verifies. Returns the
+ * drop reason, or null.
+ */
+export function checkFrameSignature(
+  frame: Frame,
+  signPublic: Uint8Array,
+): 'unsigned' | 'sender-mismatch' | 'bad-signature' | 'malformed' | null {
+  if (frame.signature === null) return 'unsigned';
+  if (signPublic.length !== 32 || endpointId(signPublic) !== frame.sender) return 'sender-mismatch';
+  let signingBytes: Uint8Array;
+  try {
+    signingBytes = frameSigningBytes(frame, frame.ciphertext);
+  } catch {
+    return 'malformed';
+  }
+  return ed25519Verify(signPublic, signingBytes, frame.signature) ? null : 'bad-signature';
+}
+
+/**
  * Checks, in order: decodes, room, signature present, sender key, signature, epoch key, AEAD.
  * Never throws for attacker-controlled input; returns a drop reason instead.
  */

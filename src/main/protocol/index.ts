@@ -88,6 +88,7 @@ export {
 } from './frame.js';
 export {
   ROOM_KEY_BYTES,
+  checkFrameSignature,
   frameAssociatedData,
   frameSigningBytes,
   openFrame,
@@ -149,6 +150,19 @@ export {
   errorText,
   type HttpErrorStatus,
 } from './http-errors.js';
+export {
+  NATS_JWT_HEADER,
+  NatsJwtError,
+  authorizationResponseClaims,
+  parseAuthorizationRequest,
+  signNatsJwt,
+  userJwtClaims,
+  verifyNatsJwt,
+  verifyNonceSignature,
+  type AuthorizationRequest,
+  type NatsPermission,
+  type UserGrant,
+} from './nats-jwt.js';
 export {
   findDuplicateKey,
   parseJsonBytes,

@@ -1,13 +1,17 @@
 /**
- * Membership state → one nkey user per active bus user with a closed allow-set.
- * PURE: no I/O, no `node:` imports. Output is deterministic (sorted), so a rendered config
- * only changes when the state does.
+ * Membership state → the closed allow-set of each active bus user. The auth callout issues it
+ * in the user JWT of every connection (callout/, docs/PROTOCOL.md §12.4).
+ * PURE: no I/O, no `node:` imports. Output is deterministic (sorted).
+ *
+ * Members live in the MEMBERS account, which has no JetStream and no imports: nothing there
+ * answers a request except the node's own workers, so a member can direct no server-made
+ * message (acknowledgement, status, delivery) anywhere (docs/DECISIONS.md §22). The allow-set
+ * therefore holds only core subjects: their rooms, their private inbox, their event subject.
  */
 import {
   AclInputError,
   assertId,
   inboxPrefix,
-  memberConsumerApiSubjects,
   roomSubjects,
   userEventSubject,
 } from './subjects.js';
@@ -17,7 +21,7 @@ export interface AclUser {
   readonly uid: string;
   /** The user's `U…` public nkey (from their Ed25519 signing key). */
   readonly nkey: string;
-  /** Revoked users are left out, so a reload disconnects them. */
+  /** Revoked users are left out: the callout refuses them. */
   readonly active: boolean;
 }
 
@@ -37,11 +41,14 @@ export interface PermissionList {
   readonly deny: readonly string[];
 }
 
+/**
+ * No `allow_responses`: it would let a member answer a message it received — its own echo
+ * included — on any reply subject, so a member of room B could write into room A
+ * (test/security/room-isolation.test.ts, "allow_responses").
+ */
 export interface UserPermissions {
   readonly publish: PermissionList;
   readonly subscribe: PermissionList;
-  /** `allow_responses`: reply once to a request received, within `expires`. */
-  readonly allowResponses: { readonly max: number; readonly expires: string };
 }
 
 export interface CompiledUser {
@@ -59,13 +66,7 @@ const NKEY_USER_RE = /^U[A-Z2-7]{55}$/;
  * overlap a grant; they keep a future grant mistake from opening these classes.
  */
 export const USER_PUBLISH_DENY: readonly string[] = [
-  '$JS.API.STREAM.>',
-  '$JS.API.CONSUMER.DELETE.>',
-  '$JS.API.ACCOUNT.>',
-  '$JS.API.SERVER.>',
-  '$JS.API.META.>',
-  '$JS.API.DIRECT.>',
-  '$JS.API.INFO',
+  '$JS.>',
   '$KV.>',
   '$O.>',
   '$SYS.>',
@@ -84,24 +85,11 @@ export const USER_SUBSCRIBE_DENY: readonly string[] = [
 /** Publish permissions of a user who may publish nothing. */
 export const DENY_ALL: PermissionList = { allow: [], deny: ['>'] };
 
-export const ALLOW_RESPONSES = { max: 1, expires: '1m' } as const;
-
 /**
  * Compile the allow-sets. Fails (AclInputError) on malformed ids or nkeys and on duplicate
  * uids/nkeys; room members that are not active users are ignored (fail closed).
  */
-export interface CompileOptions {
-  /**
-   * true (default): members create/update their own `c_<uid>` consumer (CREATE grants).
-   * false: only the node creates consumers (fixed pull config); members get INFO, MSG.NEXT
-   * and ACK only. Tighter: a member-created consumer can be a push consumer whose
-   * `deliver_subject` points at any subject of the BUS account (see README "Known limits").
-   */
-  readonly memberConsumerCreate?: boolean;
-}
-
-export function compileAcl(state: MembershipState, options: CompileOptions = {}): CompiledUser[] {
-  const memberCreate = options.memberConsumerCreate ?? true;
+export function compileAcl(state: MembershipState): CompiledUser[] {
   const byUid = new Map<string, AclUser>();
   const nkeys = new Set<string>();
   for (const u of state.users) {
@@ -136,7 +124,7 @@ export function compileAcl(state: MembershipState, options: CompileOptions = {})
     const pub: string[] = [];
     const sub: string[] = [inboxPrefix(u.uid) + '.>', userEventSubject(u.uid)];
     for (const roomId of rooms) {
-      pub.push(roomSubjects(roomId), ...memberConsumerApiSubjects(roomId, u.uid, memberCreate));
+      pub.push(roomSubjects(roomId));
       sub.push(roomSubjects(roomId));
     }
     out.push({
@@ -148,11 +136,19 @@ export function compileAcl(state: MembershipState, options: CompileOptions = {})
         // so a user with nothing to publish gets an explicit deny-all instead.
         publish: pub.length > 0 ? { allow: pub, deny: USER_PUBLISH_DENY } : DENY_ALL,
         subscribe: { allow: sub, deny: USER_SUBSCRIBE_DENY },
-        allowResponses: ALLOW_RESPONSES,
       },
     });
   }
   return out;
+}
+
+/** The allow-set of one user (what the callout grants a connection), or null when revoked. */
+export function compileUserAccess(user: AclUser, roomIds: readonly string[]): CompiledUser | null {
+  const [compiled] = compileAcl({
+    users: [user],
+    rooms: roomIds.map((roomId) => ({ roomId, members: [user.uid] })),
+  });
+  return compiled ?? null;
 }
 
 /** Code-point order (locale-independent, so the output is the same on every machine). */

@@ -8,7 +8,6 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { base64urlEncode } from '../../protocol';
 import {
-  consumerName,
   inboxPrefix,
   roomMessageSubject,
   roomStreamName,
@@ -16,18 +15,16 @@ import {
   userEventSubject,
 } from './subjects';
 
-/** What a member needs to reach a room on the data plane. */
+/** What a member needs to reach a room on the data plane (the stream is the node's own). */
 export interface RoomDataPlane {
   readonly subject: string;
   readonly subjects: string;
-  readonly stream: string;
 }
 
-/** What a user needs to connect: their inbox prefix, consumer name and event subject. */
+/** What a user needs to connect: their inbox prefix and event subject. */
 export interface UserDataPlane {
   readonly uid: string;
   readonly inbox_prefix: string;
-  readonly consumer: string;
   readonly events: string;
 }
 
@@ -46,11 +43,12 @@ export class DataPlaneNames {
 
   room(roomId: string): RoomDataPlane {
     const token = this.roomToken(roomId);
-    return {
-      subject: roomMessageSubject(token),
-      subjects: roomSubjects(token),
-      stream: roomStreamName(token),
-    };
+    return { subject: roomMessageSubject(token), subjects: roomSubjects(token) };
+  }
+
+  /** The room's stream in the BUS account: only the node writes and reads it. */
+  roomStream(roomId: string): string {
+    return roomStreamName(this.roomToken(roomId));
   }
 
   user(endpoint: string): UserDataPlane {
@@ -58,7 +56,6 @@ export class DataPlaneNames {
     return {
       uid,
       inbox_prefix: inboxPrefix(uid),
-      consumer: consumerName(uid),
       events: userEventSubject(uid),
     };
   }

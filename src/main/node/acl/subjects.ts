@@ -5,8 +5,7 @@
  * |---------------------------|----------------------------------------|-------------------------|
  * | room traffic              | `unibus.room.<roomId>.>`               | members pub + sub       |
  * | room messages             | `unibus.room.<roomId>.msg`             | members pub + sub       |
- * | room stream               | `UNIBUS_<roomId>` over `unibus.room.<roomId>.>` | node creates  |
- * | a member's consumer       | `c_<uid>` on `UNIBUS_<roomId>`         | that member             |
+ * | room stream (BUS account) | `UNIBUS_<roomId>` over `unibus.room.<roomId>.>` | node only     |
  * | private inbox prefix      | `_INBOX_<uid>` (nats.js `inboxPrefix`) | that user subscribes    |
  * | per-user events           | `unibus.user.<uid>.events`             | node pub, user sub      |
  */
@@ -43,10 +42,8 @@ export function roomStreamName(roomId: string): string {
   return `${ROOM_STREAM_PREFIX}${roomId}`;
 }
 
-export function consumerName(uid: string): string {
-  assertId('uid', uid);
-  return `c_${uid}`;
-}
+/** Legacy (store format 1): members' pinned consumers, deleted by the format-2 migration. */
+export const LEGACY_CONSUMER_PREFIX = 'c_';
 
 export function inboxPrefix(uid: string): string {
   assertId('uid', uid);
@@ -56,31 +53,4 @@ export function inboxPrefix(uid: string): string {
 export function userEventSubject(uid: string): string {
   assertId('uid', uid);
   return `${USER_PREFIX}.${uid}.events`;
-}
-
-/**
- * The JetStream API subjects a member needs for its own pinned pull consumer on one room
- * stream, as nats.js 3.4 sends them (`jsmconsumer_api.js`, `consumer.js`):
- * - create/update: `CONSUMER.CREATE.<stream>.<name>` and `…<name>.<filter>` (single filter);
- *   `CONSUMER.DURABLE.CREATE.<stream>.<name>` (legacy form nats.js uses for `filter_subjects`);
- * - `CONSUMER.INFO.<stream>.<name>` (`js.consumers.get`, heartbeat recovery);
- * - `CONSUMER.MSG.NEXT.<stream>.<name>` (pull requests: fetch/next/consume);
- * - `$JS.ACK.<stream>.<name>.>` (acks, naks, in-progress, term).
- */
-export function memberConsumerApiSubjects(roomId: string, uid: string, create = true): string[] {
-  const s = roomStreamName(roomId);
-  const c = consumerName(uid);
-  const createGrants = create
-    ? [
-        `$JS.API.CONSUMER.CREATE.${s}.${c}`,
-        `$JS.API.CONSUMER.CREATE.${s}.${c}.>`,
-        `$JS.API.CONSUMER.DURABLE.CREATE.${s}.${c}`,
-      ]
-    : [];
-  return [
-    ...createGrants,
-    `$JS.API.CONSUMER.INFO.${s}.${c}`,
-    `$JS.API.CONSUMER.MSG.NEXT.${s}.${c}`,
-    `$JS.ACK.${s}.${c}.>`,
-  ];
 }

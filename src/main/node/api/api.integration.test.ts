@@ -42,8 +42,8 @@ describe('node api - signed HTTPS against a real JetStream store', () => {
   let tls: NodeTlsMaterial;
   let server: Server;
   let port: number;
-  const acl: string[] = [];
-  const dropped: [string, readonly string[]][] = [];
+  /** The data-plane effects in the order membership/ asked for them. */
+  const effectLog: string[] = [];
   const events: [string, NodeEvent][] = [];
   const alice = person('alice');
   const bob = person('bob');
@@ -79,17 +79,18 @@ describe('node api - signed HTTPS against a real JetStream store', () => {
         },
         joinLink: (token) => `unibus://join?v=1&t=${token}`,
         effects: {
-          applyAcl: async (reason) => {
-            acl.push(reason);
+          syncAccess: async () => {
+            effectLog.push('sync');
+          },
+          disconnect: async (endpoints) => {
+            effectLog.push(`disconnect ${endpoints.join(',')}`);
             return Date.now();
           },
           ensureRoomStream: async () => {},
-          dropConsumers: async (endpoint, rooms) => {
-            dropped.push([endpoint, rooms]);
-          },
           publishEvent: async (endpoint, event) => {
             events.push([endpoint, event]);
           },
+          readMessages: async () => ({ messages: [], last_seq: 0 }),
         },
         posture: () => ({
           node_id: NODE_ID,
@@ -245,7 +246,7 @@ describe('node api - signed HTTPS against a real JetStream store', () => {
       ).status,
     ).toBe(403);
 
-    const aclBefore = acl.length;
+    const effectsBefore = effectLog.length;
     const kicked = await call(alice, 'POST', `/v1/rooms/${roomId}/kick`, {
       endpoint: bob.endpoint,
       epoch: 2,
@@ -259,8 +260,8 @@ describe('node api - signed HTTPS against a real JetStream store', () => {
       keyed: 2,
       members: 2,
     });
-    expect(acl.length).toBe(aclBefore + 1);
-    expect(dropped).toContainEqual([bob.endpoint, [roomId]]);
+    // The store change first, then the callout's state synced, then bob's connections cut.
+    expect(effectLog.slice(effectsBefore)).toEqual(['sync', `disconnect ${bob.endpoint}`]);
     expect((await call(bob, 'GET', `/v1/rooms/${roomId}/keys`)).status).toBe(403);
     const carolKeys = (await call(carol, 'GET', `/v1/rooms/${roomId}/keys`)).body as {
       epoch: number;
@@ -311,7 +312,7 @@ describe('node api - signed HTTPS against a real JetStream store', () => {
     const res = await call(alice, 'POST', `/v1/users/${eve.signPubHex}/revoke`);
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('revoked');
-    expect(acl.at(-1)).toBe('user revoked');
+    expect(effectLog.slice(-2)).toEqual(['sync', `disconnect ${eve.endpoint}`]);
     expect((await call(eve, 'GET', '/v1/me')).status).toBe(401);
     expect((await call(alice, 'POST', `/v1/users/${alice.signPubHex}/revoke`)).status).toBe(409);
   });

@@ -126,7 +126,8 @@ export function inviteRoutes(services: NodeServices): Route[] {
             },
             nowMs,
           );
-          await effects.applyAcl('user joined');
+          // The new user may connect as soon as this answers: the callout must know them.
+          await effects.syncAccess();
           return { status: 201, json: { user: publicUser(user), node_id: services.nodeId } };
         } catch (error) {
           if (error instanceof InviteTokenError) throw new HttpError(403, error.message);

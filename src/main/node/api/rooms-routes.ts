@@ -1,7 +1,7 @@
 /**
  * Rooms and membership. The node sees ids, membership, policy and ciphertext: names and topics
- * arrive encrypted (`meta`), room keys sealed to each member. Invite and kick change the
- * data-plane ACL before they answer, and kick also deletes the member's consumers.
+ * arrive encrypted (`meta`), room keys sealed to each member. The routes validate; the
+ * changes and their data-plane effects run in membership/ (a kick answers after the KICKs).
  */
 import { ROOM_META_MAX_BYTES, base64urlDecode, isEndpointId, isRoomId } from '../../protocol';
 import { HttpError } from '../control-plane/http-error';
@@ -10,24 +10,18 @@ import { StoreConflictError, type RoomPolicy, type RoomRecord } from '../store';
 import { parseGrants, requireExactCoverage, toRecord } from './grants';
 import { requireManager, requireMember, requireSigner } from './guards';
 import { parseJsonObject } from './json-body';
+import { Membership } from '../membership/membership';
+import { roomMessagesRoute } from './messages-routes';
 import type { NodeServices } from './services';
 import { userCard } from './users-routes';
 
 export function roomRoutes(services: NodeServices): Route[] {
   const { store, effects, limits } = services;
+  const membership = new Membership(store, effects);
   const now = services.now ?? Date.now;
   const json = limits.json_body_bytes;
 
   const dataPlaneOf = (roomId: string) => services.names.room(roomId);
-
-  async function notifyMembers(roomId: string, skip?: string): Promise<void> {
-    const members = await store.listMembers(roomId);
-    await Promise.all(
-      members
-        .filter((m) => m.endpoint !== skip)
-        .map((m) => effects.publishEvent(m.endpoint, { type: 'members.changed', room_id: roomId })),
-    );
-  }
 
   return [
     {
@@ -72,13 +66,7 @@ export function roomRoutes(services: NodeServices): Route[] {
           room = existing;
           status = 200;
         }
-        await effects.ensureRoomStream(room);
-        await effects.applyAcl('room created');
-        await effects.publishEvent(caller.endpoint, {
-          type: 'room.added',
-          room_id: roomId,
-          epoch: 1,
-        });
+        await membership.roomCreated(room);
         return { status, json: { room, role: 'owner', data_plane: dataPlaneOf(roomId) } };
       },
     },
@@ -152,6 +140,7 @@ export function roomRoutes(services: NodeServices): Route[] {
         return { status: 200, json: keys };
       },
     },
+    roomMessagesRoute(services),
     {
       method: 'POST',
       path: '/v1/rooms/:roomId/members',
@@ -180,7 +169,7 @@ export function roomRoutes(services: NodeServices): Route[] {
         const versioned = await store.getRoomVersioned(room.room_id);
         if (versioned === null) throw new HttpError(403, 'not a member of this room');
         try {
-          await store.addMember(
+          await membership.invite(
             versioned.room,
             versioned.revision,
             {
@@ -199,13 +188,6 @@ export function roomRoutes(services: NodeServices): Route[] {
           }
           throw error;
         }
-        await effects.applyAcl('member invited');
-        await effects.publishEvent(invitee.endpoint, {
-          type: 'room.added',
-          room_id: room.room_id,
-          epoch: room.epoch,
-        });
-        await notifyMembers(room.room_id, invitee.endpoint);
         return {
           status: 201,
           json: { room_id: room.room_id, endpoint: invitee.endpoint, role: 'member' },
@@ -242,14 +224,14 @@ export function roomRoutes(services: NodeServices): Route[] {
         const grants = parseGrants(input.keys, room.room_id, caller);
         requireExactCoverage(grants, room.epoch + 1, remaining);
 
-        // The epoch moves first (compare-and-set: nothing is written if the room changed), then
-        // the member goes and the data plane cuts them off. A crash in between leaves the
-        // target still listed without a key for the new epoch; repeating the kick finishes it.
+        let result;
         try {
-          await store.rekey(
-            { ...room, epoch: room.epoch + 1 },
+          result = await membership.kick(
+            room,
             versioned.revision,
+            target,
             grants.map(toRecord),
+            remaining,
           );
         } catch (error) {
           if (error instanceof StoreConflictError) {
@@ -257,26 +239,13 @@ export function roomRoutes(services: NodeServices): Route[] {
           }
           throw error;
         }
-        await store.removeMember(room.room_id, target);
-        const aclRevokedAt = await effects.applyAcl('member kicked');
-        await effects.dropConsumers(target, [room.room_id]);
-        await effects.publishEvent(target, { type: 'room.removed', room_id: room.room_id });
-        await Promise.all(
-          remaining.map((endpoint) =>
-            effects.publishEvent(endpoint, {
-              type: 'room.rekeyed',
-              room_id: room.room_id,
-              epoch: room.epoch + 1,
-            }),
-          ),
-        );
         return {
           status: 200,
           json: {
             room_id: room.room_id,
             removed: target,
-            acl_revoked_at: aclRevokedAt,
-            epoch: room.epoch + 1,
+            acl_revoked_at: result.cutAt,
+            epoch: result.epoch,
             keyed: grants.length,
             members: remaining.length,
           },
@@ -296,15 +265,12 @@ export function roomRoutes(services: NodeServices): Route[] {
         const versioned = await store.getRoomVersioned(room.room_id);
         if (versioned === null) throw new HttpError(403, 'not a member of this room');
         try {
-          await store.leave(versioned.room, versioned.revision, caller.endpoint);
+          await membership.leave(versioned.room, versioned.revision, caller.endpoint);
         } catch (error) {
           if (error instanceof StoreConflictError)
             throw new HttpError(409, 'the room changed, try again');
           throw error;
         }
-        await effects.applyAcl('member left');
-        await effects.dropConsumers(caller.endpoint, [room.room_id]);
-        await notifyMembers(room.room_id);
         return { status: 200, json: { room_id: room.room_id, left: true } };
       },
     },

@@ -1,7 +1,7 @@
 /**
  * What the API handlers need from the rest of the node. The effects are the node's side of
- * authorization on the data plane: the handlers call them after every membership change and
- * report success only once they resolved (a kick is not done until the ACL reload confirmed).
+ * authorization on the data plane; membership/ orchestrates them after every change, and a
+ * route reports success only once they resolved (a kick is not done until the KICKs replied).
  */
 import type { BlobStore } from '../blobs/blob-store';
 import type { BlobRefs } from '../blobs/blob-refs';
@@ -15,15 +15,31 @@ export type NodeEvent =
   | { readonly type: 'room.rekeyed'; readonly room_id: string; readonly epoch: number }
   | { readonly type: 'members.changed'; readonly room_id: string };
 
+/** One page of a room's stored frames (`GET /v1/rooms/:roomId/messages`, §11.6). */
+export interface RoomMessagesPage {
+  readonly messages: readonly {
+    readonly seq: number;
+    readonly stored_at: number;
+    readonly frame: Uint8Array;
+  }[];
+  /** The stream's last sequence when read: the reader is caught up once it has seen it. */
+  readonly last_seq: number;
+}
+
 export interface NodeEffects {
-  /** Recompiles data-plane permissions; resolves with the time (ms) nats-server confirmed the reload. */
-  applyAcl(reason: string): Promise<number>;
+  /**
+   * Barrier after a store change: from now on the data plane authorizes connections and
+   * frames by the store's latest state (the auth callout's cache has applied the change).
+   */
+  syncAccess(): Promise<void>;
+  /** Closes every data-plane connection of these users (KICK); resolves with the time (ms) done. */
+  disconnect(endpoints: readonly string[]): Promise<number>;
   /** Creates the room's stream with the node's fixed configuration (idempotent). */
   ensureRoomStream(room: RoomRecord): Promise<void>;
-  /** Deletes the member's pinned consumers on these rooms' streams. */
-  dropConsumers(endpoint: string, roomIds: readonly string[]): Promise<void>;
   /** Best effort: peers also poll, so a lost event is only a delay. */
   publishEvent(endpoint: string, event: NodeEvent): Promise<void>;
+  /** Stored frames of the room with a sequence above `afterSeq`, at most `limit`. */
+  readMessages(roomId: string, afterSeq: number, limit: number): Promise<RoomMessagesPage>;
 }
 
 export interface Posture {

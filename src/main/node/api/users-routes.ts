@@ -14,6 +14,7 @@ import type { Route } from '../control-plane/routes';
 import { HandleInUseError, StoreConflictError, type UserRecord } from '../store';
 import { requireAdmin, requireSigner } from './guards';
 import { parseJsonObject } from './json-body';
+import { Membership } from '../membership/membership';
 import type { NodeServices } from './services';
 
 const SIGN_PUB_HEX = /^[0-9a-f]{64}$/;
@@ -109,7 +110,7 @@ export function userRoutes(services: NodeServices): Route[] {
             },
             now(),
           );
-          await effects.applyAcl('user added');
+          await effects.syncAccess();
           return { status: 201, json: publicUser(user) };
         } catch (error) {
           if (error instanceof HandleInUseError) throw new HttpError(409, error.message);
@@ -137,15 +138,13 @@ export function userRoutes(services: NodeServices): Route[] {
           );
           if (admins.length <= 1) throw new HttpError(409, 'cannot revoke the last admin');
         }
-        const revoked = await store.revokeUser(signPub, now());
-        // Both planes at once: the reload disconnects the user, then their consumers go.
-        const aclRevokedAt = await effects.applyAcl('user revoked');
-        const rooms = await store.roomsOf(target.endpoint);
-        await effects.dropConsumers(
-          target.endpoint,
-          rooms.map((r) => r.room.room_id),
+        // Both planes at once: the control plane refuses the key from now on, and every
+        // data-plane connection is KICKed (reconnects are refused by the callout).
+        const { user: revoked, cutAt } = await new Membership(store, effects).revoke(
+          signPub,
+          now(),
         );
-        return { status: 200, json: { ...publicUser(revoked!), acl_revoked_at: aclRevokedAt } };
+        return { status: 200, json: { ...publicUser(revoked), acl_revoked_at: cutAt } };
       },
     },
   ];

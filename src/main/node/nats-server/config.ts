@@ -2,11 +2,13 @@
  * Render the nats-server config from a typed model. PURE: string in, string out.
  *
  * Posture by construction (the model cannot express otherwise):
- * - every client authenticates with an nkey; there is no `no_auth_user`, no anonymous user,
- *   no password/token user;
- * - two accounts: NODE (the node's internal identity, node-internal KV/object buckets) and BUS
- *   (bus users, room streams, and the node's BUS identity that manages them). The BUS account
- *   always has at least one user (CVE-2023-47090);
+ * - the file names only the node's internal identities (nkeys); every other client is
+ *   authorized by the node's auth callout (`authorization { auth_callout }`, config mode), so
+ *   no member is ever written here. There is no `no_auth_user`, no password/token user;
+ * - four accounts: NODE (internal KV/object buckets; the callout worker), BUS (room streams,
+ *   written and read only by the node), MEMBERS (members, placed there by the callout; no
+ *   JetStream, no imports) and SYS (the system account: CONNZ and KICK). Every account has a
+ *   user (CVE-2023-47090);
  * - no leafnode, gateway, websocket or MQTT listener; no cluster block (yet);
  * - monitoring only on 127.0.0.1, or off;
  * - the JetStream at-rest key is a `$ENV_VAR` reference resolved by nats-server from its
@@ -15,7 +17,6 @@
  * - a non-loopback listen host needs TLS (boot guard), and TLS, when configured, is required.
  */
 import { checkBootSettings } from '../boot-guards.js';
-import type { CompiledUser, PermissionList } from '../acl/compile.js';
 import type { NatsServerFeatures } from './version.js';
 
 export type Port = number | 'auto';
@@ -47,10 +48,17 @@ export interface NatsServerConfigModel {
   readonly monitoring?: { readonly port: Port };
   readonly maxPayloadBytes: number;
   readonly jetstream: JetStreamConfig;
-  /** The node's internal identities (public nkeys). */
-  readonly internal: { readonly nodeNkey: string; readonly busNkey: string };
-  /** Compiled bus users (see acl/compile.ts). */
-  readonly users: readonly CompiledUser[];
+  /** The node's internal identities (public `U…` nkeys), one per account. */
+  readonly internal: InternalIdentities;
+  /** The account key (`A…`) whose signature the server accepts on callout-issued user JWTs. */
+  readonly calloutIssuer: string;
+}
+
+export interface InternalIdentities {
+  readonly nodeNkey: string;
+  readonly busNkey: string;
+  readonly membersNkey: string;
+  readonly systemNkey: string;
 }
 
 export class ConfigModelError extends Error {
@@ -59,15 +67,18 @@ export class ConfigModelError extends Error {
 
 export const NODE_ACCOUNT = 'NODE';
 export const BUS_ACCOUNT = 'BUS';
+export const MEMBERS_ACCOUNT = 'MEMBERS';
+export const SYSTEM_ACCOUNT = 'SYS';
+/** The callout worker answers in this account (it is the node's own). */
+export const CALLOUT_ACCOUNT = NODE_ACCOUNT;
 /** nats-server's hard ceiling for max_payload. */
 export const MAX_PAYLOAD_LIMIT = 64 * 1024 * 1024;
 /** Default: 8 MiB, room for 4 MiB blob chunks plus headers. */
 export const DEFAULT_MAX_PAYLOAD = 8 * 1024 * 1024;
 
 const NKEY_USER_RE = /^U[A-Z2-7]{55}$/;
+const NKEY_ACCOUNT_RE = /^A[A-Z2-7]{55}$/;
 const ENV_RE = /^[A-Z_][A-Z0-9_]*$/;
-// Subjects we write: printable ASCII without quotes, backslashes, spaces.
-const SUBJECT_RE = /^[!#-[\]-~]+$/;
 
 function q(s: string, what: string): string {
   // nats-server config strings: reject anything that would need escaping.
@@ -92,27 +103,6 @@ function hostPort(host: string, p: Port, what: string): string {
   return q(`${h}:${port(p, what)}`, what);
 }
 
-function list(items: readonly string[], what: string): string {
-  return `[${items
-    .map((s) => {
-      if (!SUBJECT_RE.test(s))
-        throw new ConfigModelError(`${what}: bad subject ${JSON.stringify(s)}`);
-      return q(s, what);
-    })
-    .join(', ')}]`;
-}
-
-function permList(p: PermissionList, what: string): string {
-  if (p.allow.length === 0 && !p.deny.includes('>')) {
-    // nats-server reads an empty (or absent) allow list as "allow all".
-    throw new ConfigModelError(`${what}: empty allow list without deny ">" would allow everything`);
-  }
-  const parts: string[] = [];
-  if (p.allow.length > 0) parts.push(`allow: ${list(p.allow, what)}`);
-  if (p.deny.length > 0) parts.push(`deny: ${list(p.deny, what)}`);
-  return `{ ${parts.join(', ')} }`;
-}
-
 function nkey(k: string, what: string): string {
   if (!NKEY_USER_RE.test(k)) throw new ConfigModelError(`${what} is not a user public nkey`);
   return q(k, what);
@@ -120,8 +110,11 @@ function nkey(k: string, what: string): string {
 
 export function renderNatsServerConfig(
   m: NatsServerConfigModel,
-  features: Pick<NatsServerFeatures, 'syncAlways'>,
+  features: Pick<NatsServerFeatures, 'syncAlways' | 'authCallout'>,
 ): string {
+  if (!features.authCallout) {
+    throw new ConfigModelError('this nats-server has no auth callout (2.10.0 or later is needed)');
+  }
   // Boot guard: a non-loopback listener needs TLS material.
   checkBootSettings({
     bind: m.listen.host,
@@ -137,14 +130,17 @@ export function renderNatsServerConfig(
   if (m.listen.port === 'auto' || m.monitoring?.port === 'auto') {
     if (!m.portsFileDir) throw new ConfigModelError(`port 'auto' needs portsFileDir`);
   }
-  const seen = new Set<string>([m.internal.nodeNkey]);
-  if (seen.has(m.internal.busNkey)) {
-    throw new ConfigModelError('internal node and bus identities must use different nkeys');
+  const internal = [
+    m.internal.nodeNkey,
+    m.internal.busNkey,
+    m.internal.membersNkey,
+    m.internal.systemNkey,
+  ];
+  if (new Set(internal).size !== internal.length) {
+    throw new ConfigModelError('internal identities must use different nkeys');
   }
-  seen.add(m.internal.busNkey);
-  for (const u of m.users) {
-    if (seen.has(u.nkey)) throw new ConfigModelError(`user ${u.uid}: nkey used twice`);
-    seen.add(u.nkey);
+  if (!NKEY_ACCOUNT_RE.test(m.calloutIssuer)) {
+    throw new ConfigModelError('calloutIssuer is not an account public nkey');
   }
 
   const L: string[] = [];
@@ -185,35 +181,24 @@ export function renderNatsServerConfig(
   L.push('}');
 
   L.push('accounts {');
-  L.push(`  ${NODE_ACCOUNT} {`);
-  L.push('    jetstream: enabled');
-  L.push('    users: [');
-  L.push(
-    `      { nkey: ${nkey(m.internal.nodeNkey, 'internal.nodeNkey')}, allowed_connection_types: ["STANDARD"] }`,
-  );
-  L.push('    ]');
-  L.push('  }');
-  L.push(`  ${BUS_ACCOUNT} {`);
-  L.push('    jetstream: enabled');
-  L.push('    users: [');
-  L.push(
-    `      { nkey: ${nkey(m.internal.busNkey, 'internal.busNkey')}, allowed_connection_types: ["STANDARD"] }`,
-  );
-  for (const u of m.users) {
-    const p = u.permissions;
-    const what = `user ${u.uid}`;
-    L.push(`      # ${u.uid}${u.rooms.length ? ` rooms: ${u.rooms.join(' ')}` : ' (no rooms)'}`);
-    L.push(
-      `      { nkey: ${nkey(u.nkey, what)}, allowed_connection_types: ["STANDARD"], permissions: {`,
-    );
-    L.push(`          publish: ${permList(p.publish, `${what} publish`)}`);
-    L.push(`          subscribe: ${permList(p.subscribe, `${what} subscribe`)}`);
-    L.push(
-      `          allow_responses: { max: ${p.allowResponses.max}, expires: ${q(p.allowResponses.expires, 'expires')} }`,
-    );
-    L.push('      } }');
-  }
-  L.push('    ]');
+  const account = (name: string, key: string, what: string, jetstream: boolean) => {
+    L.push(`  ${name} {`);
+    if (jetstream) L.push('    jetstream: enabled');
+    L.push(`    users: [ { nkey: ${nkey(key, what)}, allowed_connection_types: ["STANDARD"] } ]`);
+    L.push('  }');
+  };
+  account(NODE_ACCOUNT, m.internal.nodeNkey, 'internal.nodeNkey', true);
+  account(BUS_ACCOUNT, m.internal.busNkey, 'internal.busNkey', true);
+  // Members: no JetStream and no imports, so nothing in here answers with a server-made message.
+  account(MEMBERS_ACCOUNT, m.internal.membersNkey, 'internal.membersNkey', false);
+  account(SYSTEM_ACCOUNT, m.internal.systemNkey, 'internal.systemNkey', false);
+  L.push('}');
+  L.push(`system_account: ${SYSTEM_ACCOUNT}`);
+  L.push('authorization {');
+  L.push('  auth_callout {');
+  L.push(`    issuer: ${q(m.calloutIssuer, 'calloutIssuer')}`);
+  L.push(`    account: ${CALLOUT_ACCOUNT}`);
+  L.push(`    auth_users: [ ${internal.map((k) => q(k, 'auth_users')).join(', ')} ]`);
   L.push('  }');
   L.push('}');
   return L.join('\n') + '\n';

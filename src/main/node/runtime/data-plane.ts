@@ -1,8 +1,8 @@
 /**
- * The node's side of data-plane authorization (ARCHITECTURE.md): membership in the store is
- * compiled into nats-server permissions and applied by a confirmed reload. Requests for a
- * reload are coalesced, and each caller waits for an apply that *read the store after* its own
- * change, so a slow earlier compile can never overwrite a newer one.
+ * The node's side of the data plane (ARCHITECTURE.md): room streams in the BUS account (only
+ * the node writes them — frame ingest — and reads them — history), events to members, and the
+ * access effects of membership changes (callout cache barrier, KICK). No nats-server config is
+ * ever rewritten for a member: the auth callout authorizes each connection.
  */
 import type { NatsConnection } from '@nats-io/nats-core';
 import { nanos } from '@nats-io/nats-core';
@@ -13,22 +13,24 @@ import {
   jetstreamManager,
   type JetStreamManager,
 } from '@nats-io/jetstream';
-import { nkeyUserPublic } from '../../crypto';
-import { compileAcl, type CompiledUser, type MembershipState } from '../acl/compile';
 import type { DataPlaneNames } from '../acl/names';
-import type { NodeEffects, NodeEvent } from '../api/services';
-import type { NodeStore, RoomRecord } from '../store';
+import { LEGACY_CONSUMER_PREFIX } from '../acl/subjects';
+import type { NodeEffects, NodeEvent, RoomMessagesPage } from '../api/services';
+import type { DataPlaneAccess } from '../callout/access';
+import type { RoomRecord } from '../store';
 
 /** A non-persisted room keeps messages only long enough to ride out a reconnect. */
 const EPHEMERAL_ROOM_MAX_AGE_MS = 5 * 60_000;
 const DUPLICATE_WINDOW_MS = 2 * 60_000;
+/** Bytes of frames one history page reads at most (frames are ≤ 1 MiB each). */
+const PAGE_MAX_BYTES = 4 * 1024 * 1024;
 
 export interface DataPlaneOptions {
-  readonly store: NodeStore;
-  /** Connection of the node's BUS identity: manages room streams, consumers and events. */
+  /** The node's BUS identity: room streams. */
   readonly bus: NatsConnection;
-  /** Renders the full nats-server config for these users and applies it (confirmed reload). */
-  readonly applyConfig: (users: readonly CompiledUser[]) => Promise<void>;
+  /** The node's MEMBERS identity: events on members' subjects. */
+  readonly members: NatsConnection;
+  readonly access: DataPlaneAccess;
   readonly replicas: 1 | 3;
   /** Opaque tokens for room and user names on the data plane. */
   readonly names: DataPlaneNames;
@@ -36,28 +38,22 @@ export interface DataPlaneOptions {
 }
 
 export class DataPlane implements NodeEffects {
-  private requested = 0;
-  private applied = 0;
-  private lastAppliedAt = 0;
-  private running: Promise<void> | null = null;
   private jsm: JetStreamManager | undefined;
 
   constructor(private readonly options: DataPlaneOptions) {}
 
-  async applyAcl(reason: string): Promise<number> {
-    const wanted = ++this.requested;
-    while (this.applied < wanted) {
-      this.running ??= this.applyOnce(reason).finally(() => {
-        this.running = null;
-      });
-      await this.running;
-    }
-    return this.lastAppliedAt;
+  syncAccess(): Promise<void> {
+    return this.options.access.sync();
+  }
+
+  disconnect(endpoints: readonly string[]): Promise<number> {
+    return this.options.access.disconnect(endpoints);
   }
 
   async ensureRoomStream(room: RoomRecord): Promise<void> {
     const jsm = await this.manager();
-    const { stream: name, subjects } = this.options.names.room(room.room_id);
+    const name = this.options.names.roomStream(room.room_id);
+    const { subjects } = this.options.names.room(room.room_id);
     const exists = await jsm.streams.info(name).then(
       () => true,
       () => false,
@@ -74,57 +70,50 @@ export class DataPlane implements NodeEffects {
       num_replicas: this.options.replicas,
       deny_delete: true,
       deny_purge: true,
+      // History pages are direct reads by sequence (readMessages).
+      allow_direct: true,
     });
-  }
-
-  async dropConsumers(endpoint: string, roomIds: readonly string[]): Promise<void> {
-    const jsm = await this.manager();
-    const { consumer } = this.options.names.user(endpoint);
-    for (const roomId of roomIds) {
-      await jsm.consumers
-        .delete(this.options.names.room(roomId).stream, consumer)
-        .catch((error: unknown) => {
-          // Absent consumer or stream: nothing is delivering, which is the goal.
-          this.options.log?.('data-plane.consumer-delete', { roomId, error: String(error) });
-        });
-    }
   }
 
   async publishEvent(endpoint: string, event: NodeEvent): Promise<void> {
-    this.options.bus.publish(this.options.names.user(endpoint).events, JSON.stringify(event));
+    this.options.members.publish(this.options.names.user(endpoint).events, JSON.stringify(event));
   }
 
-  /** Current membership as the ACL compiler sees it. */
-  async membershipState(): Promise<MembershipState> {
-    const [users, rooms] = await Promise.all([
-      this.options.store.listUsers(),
-      this.options.store.listRoomsWithMembers(),
-    ]);
-    return {
-      users: users.map((user) => ({
-        uid: this.options.names.userToken(user.endpoint),
-        nkey: nkeyUserPublic(Uint8Array.from(Buffer.from(user.sign_pub, 'hex'))),
-        active: user.status === 'active',
-      })),
-      rooms: rooms.map(({ room, members }) => ({
-        roomId: this.options.names.roomToken(room.room_id),
-        members: members.map((m) => this.options.names.userToken(m.endpoint)),
-      })),
-    };
-  }
-
-  private async applyOnce(reason: string): Promise<void> {
-    const target = this.requested;
-    const started = Date.now();
-    const users = compileAcl(await this.membershipState());
-    await this.options.applyConfig(users);
-    this.applied = target;
-    this.lastAppliedAt = Date.now();
-    this.options.log?.('data-plane.acl-applied', {
-      reason,
-      users: users.length,
-      ms: this.lastAppliedAt - started,
+  async readMessages(roomId: string, afterSeq: number, limit: number): Promise<RoomMessagesPage> {
+    const jsm = await this.manager();
+    const stream = this.options.names.roomStream(roomId);
+    const info = await jsm.streams.info(stream);
+    const last = info.state.last_seq;
+    const messages: { seq: number; stored_at: number; frame: Uint8Array }[] = [];
+    if (afterSeq >= last || info.state.messages === 0) return { messages, last_seq: last };
+    const batch = await jsm.direct.getBatch(stream, {
+      seq: Math.max(afterSeq + 1, info.state.first_seq),
+      batch: limit,
+      max_bytes: PAGE_MAX_BYTES,
     });
+    for await (const m of batch) {
+      messages.push({ seq: m.seq, stored_at: m.time.getTime(), frame: m.data });
+    }
+    return { messages, last_seq: last };
+  }
+
+  /**
+   * Store format 1 → 2 for one room stream: direct reads on, and the members' pinned consumers
+   * (`c_<uid>`, from before members lost JetStream access) deleted. Idempotent.
+   */
+  async upgradeRoomStream(roomId: string): Promise<{ consumersDeleted: number }> {
+    const jsm = await this.manager();
+    const name = this.options.names.roomStream(roomId);
+    const info = await jsm.streams.info(name).catch(() => null);
+    if (info === null) return { consumersDeleted: 0 };
+    if (!info.config.allow_direct) await jsm.streams.update(name, { allow_direct: true });
+    let consumersDeleted = 0;
+    for await (const consumer of jsm.consumers.list(name)) {
+      if (!consumer.name.startsWith(LEGACY_CONSUMER_PREFIX)) continue;
+      await jsm.consumers.delete(name, consumer.name);
+      consumersDeleted++;
+    }
+    return { consumersDeleted };
   }
 
   private async manager(): Promise<JetStreamManager> {

@@ -1,7 +1,8 @@
 /**
  * Starts a whole node: lock (one node per data directory, node-lock.ts) → state → nats-server
- * (no users yet, so nobody but the node can connect) → store → data-plane ACL applied → control
- * plane. Stops in the reverse order.
+ * (only the node's identities in its config; every other client goes through the auth callout)
+ * → store (migrated to the current format) → membership cache → callout worker and frame
+ * ingest → control plane. Stops in the reverse order.
  *
  * A store that was initialized before but whose buckets are now missing means the JetStream
  * at-rest key is wrong (nats-server starts anyway and the streams look missing): the node
@@ -13,7 +14,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { nkeyAuthenticator, type NatsConnection } from '@nats-io/nats-core';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { ed25519PublicKey, nkeyUserPublic, nkeyUserSeed } from '../../crypto';
 import { hexEncode, parseIdentityCard } from '../../protocol';
@@ -33,11 +34,17 @@ import {
   type NatsServerConfigModel,
   type Port,
 } from '../nats-server';
-import type { CompiledUser } from '../acl/compile';
-import { BlobRefs } from '../blobs/blob-refs';
+import { BLOB_BUCKETS, BlobRefs } from '../blobs/blob-refs';
 import { FileBlobStore } from '../blobs/file-blob-store';
 import { BUCKETS, NodeStore } from '../store';
+import { migrateStore } from '../store/migrate';
+import { INVITES_BUCKET } from '../invites/invite-store';
+import { DataPlaneAccess } from '../callout/access';
+import { CalloutWorker } from '../callout/callout-worker';
+import { MembershipCache } from '../callout/membership-cache';
+import { FrameIngest } from '../ingest/frame-ingest';
 import { DataPlane } from './data-plane';
+import { loadOrCreateDataPlaneKeys } from './data-plane-keys';
 import { DataPlaneNames } from '../acl/names';
 import { acquireNodeLock, type NodeLock } from './node-lock';
 import { formatHost, isWildcard, planAddresses } from './advertised-addresses';
@@ -142,6 +149,7 @@ async function startLocked(
   const certificate = await ensureServerCertificate(state, certificateNames);
   state = certificate.state;
   if (certificate.reissued) log('tls-reissued', { names: certificateNames });
+  const keys = await loadOrCreateDataPlaneKeys(options.dataDir);
   const paths = nodePaths(options.dataDir);
 
   const bin =
@@ -165,7 +173,7 @@ async function startLocked(
     options.natsPort === 0 ? await freePort(bind) : (options.natsPort ?? DEFAULT_NATS_PORT);
   // No monitoring endpoint: it would tell any local process (and, through its CORS header, any
   // web page) who is connected to which room. Stats come over the node's own connections.
-  const model = (users: readonly CompiledUser[]): NatsServerConfigModel => ({
+  const model: NatsServerConfigModel = {
     listen: { host: bind, port: natsPort },
     portsFileDir: paths.natsDir,
     tls: tlsFiles(state),
@@ -177,32 +185,48 @@ async function startLocked(
     internal: {
       nodeNkey: nkeyUserPublic(publicOf(state.internal.nodeSeed)),
       busNkey: nkeyUserPublic(publicOf(state.internal.busSeed)),
+      membersNkey: nkeyUserPublic(publicOf(keys.membersSeed)),
+      systemNkey: nkeyUserPublic(publicOf(keys.systemSeed)),
     },
-    users,
-  });
-  const render = (users: readonly CompiledUser[]) =>
-    renderNatsServerConfig(model(users), inspection.features);
-  await supervisor.start(render([]));
+    calloutIssuer: keys.issuer,
+  };
+  await supervisor.start(renderNatsServerConfig(model, inspection.features));
 
   const connections: NatsConnection[] = [];
+  const workers: { stop(): void }[] = [];
   const closeOnFailure: (() => Promise<void>)[] = [];
   try {
     const natsUrl = loopbackUrl(supervisor.urls[0]!);
-    const nodeConn = await connectAs(
-      natsUrl,
-      state.internal.nodeSeed,
-      state.tls.ca.certificatePem,
-      'unibus-node',
-    );
-    connections.push(nodeConn);
-    const busConn = await connectAs(
-      natsUrl,
-      state.internal.busSeed,
-      state.tls.ca.certificatePem,
-      'unibus-node-bus',
-    );
-    connections.push(busConn);
+    const caPem = state.tls.ca.certificatePem;
+    // The node's identities in NODE, BUS and MEMBERS, connected side by side; the system one
+    // (CONNZ, KICK) on first use, so a start costs no fourth TLS handshake.
+    const opened = await Promise.allSettled([
+      connectAs(natsUrl, state.internal.nodeSeed, caPem, 'unibus-node'),
+      connectAs(natsUrl, state.internal.busSeed, caPem, 'unibus-node-bus'),
+      connectAs(natsUrl, keys.membersSeed, caPem, 'unibus-node-members'),
+    ]);
+    for (const o of opened) if (o.status === 'fulfilled') connections.push(o.value);
+    const failed = opened.find((o) => o.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    const [nodeConn, busConn, membersConn] = connections as [
+      NatsConnection,
+      NatsConnection,
+      NatsConnection,
+    ];
+    let systemConn: Promise<NatsConnection> | undefined;
+    const system = () =>
+      (systemConn ??= connectAs(natsUrl, keys.systemSeed, caPem, 'unibus-node-system').then(
+        (nc) => {
+          connections.push(nc);
+          return nc;
+        },
+        (error: unknown) => {
+          systemConn = undefined;
+          throw error;
+        },
+      ));
 
+    const freshStore = !state.storeInitialized;
     if (state.storeInitialized) await requireExistingStore(nodeConn);
     const store = await NodeStore.open(nodeConn, { replicas: 1 });
     const invites = await InviteStore.open(nodeConn, { replicas: 1, timeoutMs: 5_000 });
@@ -213,17 +237,58 @@ async function startLocked(
     if (options.adminCard !== undefined) await seedAdmin(store, options.adminCard);
 
     const names = new DataPlaneNames(state.subjectKey);
-    const dataPlane = new DataPlane({
+    const cache = await MembershipCache.open(nodeConn, { timeoutMs: 5_000, log });
+    workers.push(cache);
+    const callout = new CalloutWorker({
+      nc: nodeConn,
+      issuerSeed: keys.issuerSeed,
+      names,
+      cache,
       store,
+      log,
+    });
+    const ingest = new FrameIngest({
+      members: membersConn,
+      js: jetstream(busConn),
+      names,
+      cache,
+      store,
+      log,
+    });
+    const access = new DataPlaneAccess({
+      system,
+      calloutConnection: nodeConn,
+      cache,
+      callout,
+      others: [ingest],
+      names,
+      log,
+    });
+    const dataPlane = new DataPlane({
       names,
       bus: busConn,
+      members: membersConn,
+      access,
       replicas: 1,
       log,
-      applyConfig: async (users) => {
-        await supervisor.reload(render(users));
-      },
     });
-    await dataPlane.applyAcl('node start');
+    const migration = await migrateStore(
+      options.dataDir,
+      nodeConn,
+      {
+        buckets: [...Object.values(BUCKETS), INVITES_BUCKET, ...Object.values(BLOB_BUCKETS)],
+        roomIds: async () => (await store.listRoomsWithMembers()).map((r) => r.room.room_id),
+        upgradeRoomStream: (roomId) => dataPlane.upgradeRoomStream(roomId),
+      },
+      freshStore,
+    );
+    if (migration.from !== migration.to) log('store.migrated', { ...migration });
+    callout.start();
+    workers.push(callout);
+    ingest.start();
+    workers.push(ingest);
+    // Sent before members can connect: nats-server processes the subscriptions first.
+    await Promise.all([nodeConn.flush(), membersConn.flush()]);
 
     const posture: Posture = {
       node_id: state.nodeId,
@@ -320,10 +385,11 @@ async function startLocked(
       posture,
       dataPlane,
       supervisor,
-      stats: () => readStats(nodeConn, busConn, blobs),
+      stats: () => readStats(nodeConn, busConn, membersConn, blobs),
       stop: async () => {
         server.close();
         server.closeAllConnections();
+        for (const worker of workers.reverse()) worker.stop();
         await replayCache.close();
         for (const nc of connections) await nc.drain().catch(() => nc.close());
         await supervisor.stop();
@@ -331,6 +397,7 @@ async function startLocked(
       },
     };
   } catch (error) {
+    for (const worker of workers.reverse()) worker.stop();
     for (const close of closeOnFailure) await close().catch(() => {});
     for (const nc of connections) await nc.close().catch(() => {});
     await supervisor.stop();
@@ -358,16 +425,17 @@ async function freePort(host: string): Promise<number> {
 }
 
 /**
- * Peers on the data plane (the BUS account's connections, asked of the server from inside the
- * account, minus the node's own) and bytes stored: both accounts' JetStream plus file chunks.
+ * Peers on the data plane (the MEMBERS account's connections, asked of the server from inside
+ * the account, minus the node's own) and bytes stored: both JetStream accounts plus chunks.
  */
 async function readStats(
   nodeConn: NatsConnection,
   busConn: NatsConnection,
+  membersConn: NatsConnection,
   blobs: FileBlobStore,
 ): Promise<NodeStats> {
   const [connz, busInfo, nodeInfo, blobBytes] = await Promise.all([
-    busConn.request('$SYS.REQ.ACCOUNT.PING.CONNZ', '{}', { timeout: 2_000 }),
+    membersConn.request('$SYS.REQ.ACCOUNT.PING.CONNZ', '{}', { timeout: 2_000 }),
     jetstreamManager(busConn).then((jsm) => jsm.getAccountInfo()),
     jetstreamManager(nodeConn).then((jsm) => jsm.getAccountInfo()),
     blobs.size(),

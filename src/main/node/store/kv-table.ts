@@ -1,6 +1,10 @@
 /**
  * A typed view of one JetStream KV bucket: JSON values checked by a validator on every read,
  * every operation bounded by a deadline, and nats errors mapped to the store's typed errors.
+ *
+ * Every value is written with the store's format version, `{"v":2,…}` (STORE_FORMAT); a value
+ * without `v` is format 1 (written before auth callout) and reads the same. The version never
+ * leaves the store: readers get the record without it. store/migrate.ts rewrites format 1.
  */
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
@@ -12,6 +16,25 @@ export type Validator<T> = (value: unknown) => value is T;
 export interface Versioned<T> {
   readonly value: T;
   readonly revision: number;
+}
+
+/** The format every record is written in (1: no `v` field, before auth callout). */
+export const STORE_FORMAT = 2;
+
+/** A stored value: its format and the record without the version field. */
+export function decodeStored(text: string): { format: number; record: unknown } {
+  const value: unknown = JSON.parse(text);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { format: 1, record: value };
+  }
+  const { v, ...record } = value as Record<string, unknown>;
+  if (v === undefined) return { format: 1, record: value };
+  if (v !== STORE_FORMAT) throw new StoreCorruptError(`record format ${String(v)} is not known`);
+  return { format: STORE_FORMAT, record };
+}
+
+export function encodeStored(value: unknown): string {
+  return JSON.stringify({ v: STORE_FORMAT, ...(value as Record<string, unknown>) });
 }
 
 export class KvTable<T> {
@@ -36,29 +59,48 @@ export class KvTable<T> {
   async get(key: string): Promise<Versioned<T> | null> {
     const entry = await this.run('get', () => this.kv.get(key));
     if (entry === null || entry.operation !== 'PUT') return null;
-    let value: unknown;
+    const { value } = this.decode(entry.string());
+    return { value, revision: entry.revision };
+  }
+
+  /** The record in `text` and its format; StoreCorruptError when it is not a valid record. */
+  decode(text: string): { value: T; format: number } {
+    let decoded: { format: number; record: unknown };
     try {
-      value = entry.json();
-    } catch {
+      decoded = decodeStored(text);
+    } catch (error) {
+      if (error instanceof StoreCorruptError) throw error;
       throw new StoreCorruptError(`${this.bucket}: value for a key is not JSON`);
     }
-    if (!this.isValid(value))
+    if (!this.isValid(decoded.record))
       throw new StoreCorruptError(`${this.bucket}: value failed validation`);
-    return { value, revision: entry.revision };
+    return { value: decoded.record, format: decoded.format };
+  }
+
+  /** Raw read for the migration: the record, its format and revision. */
+  async getWithFormat(key: string): Promise<(Versioned<T> & { format: number }) | null> {
+    const entry = await this.run('get', () => this.kv.get(key));
+    if (entry === null || entry.operation !== 'PUT') return null;
+    const { value, format } = this.decode(entry.string());
+    return { value, format, revision: entry.revision };
+  }
+
+  get name(): string {
+    return this.bucket;
   }
 
   /** Writes only if the key is absent (or deleted); StoreConflictError otherwise. */
   async create(key: string, value: T): Promise<number> {
-    return this.run('create', () => this.kv.create(key, JSON.stringify(value)));
+    return this.run('create', () => this.kv.create(key, encodeStored(value)));
   }
 
   async put(key: string, value: T): Promise<number> {
-    return this.run('put', () => this.kv.put(key, JSON.stringify(value)));
+    return this.run('put', () => this.kv.put(key, encodeStored(value)));
   }
 
   /** Compare-and-set on the revision read earlier; StoreConflictError when it moved. */
   async update(key: string, value: T, revision: number): Promise<number> {
-    return this.run('update', () => this.kv.update(key, JSON.stringify(value), revision));
+    return this.run('update', () => this.kv.update(key, encodeStored(value), revision));
   }
 
   async delete(key: string): Promise<void> {

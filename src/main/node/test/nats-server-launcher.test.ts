@@ -2,6 +2,7 @@
 // includes src/** and test/**).
 import { existsSync, readFileSync } from 'node:fs';
 import { createUser } from '@nats-io/nkeys';
+import { nkeyPublic } from '../../crypto';
 import { connect, nkeyAuthenticator } from '@nats-io/transport-node';
 import { DEFAULT_MAX_PAYLOAD, renderNatsServerConfig } from '../nats-server/config.js';
 import { jetstreamManager, jetstream } from '@nats-io/jetstream';
@@ -89,7 +90,7 @@ describe('TestNatsServer.stop', () => {
 });
 
 describe('TestNatsServer with a full config (the node renderer)', () => {
-  it('serves the rendered config: nkey users only', async () => {
+  it('serves the rendered config: the node identities, everyone else through the callout', async () => {
     const bus = createUser();
     const ns = await TestNatsServer.start({
       fullConfig: ({ portsFileDir, storeDir }) =>
@@ -99,14 +100,19 @@ describe('TestNatsServer with a full config (the node renderer)', () => {
             portsFileDir,
             maxPayloadBytes: DEFAULT_MAX_PAYLOAD,
             jetstream: { storeDir },
-            internal: { nodeNkey: createUser().getPublicKey(), busNkey: bus.getPublicKey() },
-            users: [],
+            internal: {
+              nodeNkey: createUser().getPublicKey(),
+              busNkey: bus.getPublicKey(),
+              membersNkey: createUser().getPublicKey(),
+              systemNkey: createUser().getPublicKey(),
+            },
+            calloutIssuer: nkeyPublic('account', new Uint8Array(32).fill(4)),
           },
-          { syncAlways: true },
+          { syncAlways: true, authCallout: true },
         ),
     });
     try {
-      await expect(connect({ servers: ns.url, reconnect: false })).rejects.toThrow(
+      await expect(connect({ servers: ns.url, reconnect: false, timeout: 5_000 })).rejects.toThrow(
         /Authorization/i,
       );
       const nc = await connect({

@@ -21,6 +21,7 @@ import { canonicalRequest, signRequest } from '../signed-request.js';
 import { FRAME_TYPES, type FrameType } from '../frame.js';
 import { base64Encode, ulidDecode } from '../encoding.js';
 import { IDENTITY_VECTORS } from './identity-vectors.js';
+import { NATS_VECTORS } from './nats-vectors.js';
 
 export interface VectorBlock {
   readonly name: string;
@@ -229,6 +230,7 @@ const VECTORS: Record<string, Compute> = {
     outputs: { body: errorBody(Number(get(f, 'status')) as HttpErrorStatus, get(f, 'message')) },
   }),
   ...IDENTITY_VECTORS,
+  ...NATS_VECTORS,
 };
 
 export const VECTOR_NAMES = Object.keys(VECTORS);

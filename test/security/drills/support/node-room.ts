@@ -18,6 +18,9 @@ import {
   type RoomEntry,
 } from '../../../../src/main/bus';
 import { loadOrCreateNodeState } from '../../../../src/main/node/runtime/node-state';
+import { DataPlaneNames } from '../../../../src/main/node/acl/names';
+import { decodeFrame, encodeMessageBody, sealFrame } from '../../../../src/main/protocol';
+import { payloadFor, type DrillMessage, type SendFn } from './acked-publisher';
 import { startNode, type RunningNode } from '../../../../src/main/node/runtime/start-node';
 import { newRoomRequest, person, type Person } from '../../../../test-support/node-fixtures';
 import { freePort } from './wait';
@@ -33,6 +36,12 @@ export interface RoomNode {
   readonly alice: Person;
   readonly roomId: string;
   readonly room: RoomDataPlane;
+  /** The room's stream in the node's BUS account. */
+  readonly stream: string;
+  /** Message `n` as alice's signed frame for the room (its body text carries payloadFor(n)). */
+  frameFor(n: number): DrillMessage;
+  /** Sends a frame on alice's connection as a request; the node's receipt back. */
+  sendAs(nc: NatsConnection): SendFn;
   /** nats-server supervisor events, as the node logs them, with the time they arrived. */
   readonly supervisorEvents: SupervisorEvent[];
   /** Alice's own NATS connection (her private inbox prefix, reconnecting forever). */
@@ -73,7 +82,7 @@ export async function startRoomNode(): Promise<RoomNode> {
       caPem: node.caCertificatePem,
       signSeed: alice.keys.signSeed,
     });
-    const { roomId, body } = newRoomRequest(alice, { persist: true });
+    const { roomId, roomKey, body } = newRoomRequest(alice, { persist: true });
     await control.post('/v1/rooms', body);
     const room = (await control.get<RoomEntry>(`/v1/rooms/${roomId}`)).data_plane!;
     const me = await control.get<Me>('/v1/me');
@@ -87,6 +96,8 @@ export async function startRoomNode(): Promise<RoomNode> {
         ...(inboxPrefix ? { inboxPrefix } : {}),
         maxReconnectAttempts: -1,
         reconnectTimeWait: 100,
+        // A client back before the node's callout is: refused for a moment, never for good.
+        ignoreAuthErrorAbort: true,
         timeout: 5_000,
       });
       connections.push(nc);
@@ -97,6 +108,30 @@ export async function startRoomNode(): Promise<RoomNode> {
       alice,
       roomId,
       room,
+      stream: new DataPlaneNames(state.subjectKey).roomStream(roomId),
+      frameFor: (n) => {
+        const text = new TextDecoder().decode(payloadFor(n));
+        const data = sealFrame(
+          {
+            type: 'message',
+            roomId,
+            epoch: 1,
+            plaintext: encodeMessageBody({ type: 'message', text }),
+          },
+          roomKey,
+          alice.keys.signSeed,
+        );
+        return { id: decodeFrame(data).messageId, data };
+      },
+      sendAs: (nc) => async (message) => {
+        const reply = (await nc.request(room.subject, message.data, { timeout: 1_000 })).json<{
+          seq?: number;
+          duplicate?: boolean;
+          error?: string;
+        }>();
+        if (typeof reply.seq !== 'number') throw new Error(reply.error ?? 'no receipt');
+        return { seq: reply.seq, duplicate: reply.duplicate === true };
+      },
       supervisorEvents,
       connectAlice: () => open(alice.keys.signSeed, me.data_plane!.inbox_prefix),
       serverConfig: () => readFileSync(join(dataDir, 'nats', 'nats-server.conf'), 'utf8'),

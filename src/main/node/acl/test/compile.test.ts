@@ -5,7 +5,7 @@ import {
   AclInputError,
   DENY_ALL,
   compileAcl,
-  consumerName,
+  compileUserAccess,
   inboxPrefix,
   roomMessageSubject,
   roomStreamName,
@@ -49,13 +49,12 @@ describe('subject scheme', () => {
     expect(roomSubjects('R')).toBe('unibus.room.R.>');
     expect(roomMessageSubject('R')).toBe('unibus.room.R.msg');
     expect(roomStreamName('R')).toBe('UNIBUS_R');
-    expect(consumerName('u-1_x')).toBe('c_u-1_x');
     expect(inboxPrefix('u1')).toBe('_INBOX_u1');
     expect(userEventSubject('u1')).toBe('unibus.user.u1.events');
   });
   it.each(['', 'a.b', 'a*', 'a>', 'a b', 'x'.repeat(65), 'é'])('rejects id %j', (id) => {
     expect(() => roomSubjects(id)).toThrow(AclInputError);
-    expect(() => consumerName(id)).toThrow(AclInputError);
+    expect(() => inboxPrefix(id)).toThrow(AclInputError);
   });
 });
 
@@ -84,35 +83,32 @@ describe('compileAcl', () => {
     expect(eve.permissions.subscribe.allow).toEqual(['_INBOX_eve.>', 'unibus.user.eve.events']);
   });
 
-  it('never grants the forbidden classes', () => {
+  it("never grants the forbidden classes: only core subjects of the user's rooms and inbox", () => {
     for (const u of out) {
       const grants = [...u.permissions.publish.allow, ...u.permissions.subscribe.allow];
       for (const g of grants) {
-        expect(g).not.toMatch(/^(>|\$JS\.API\.>|\$JS\.>|\$KV\.|\$O\.|\$SYS\.|_INBOX\.|KV_|OBJ_)/);
-        expect(g).not.toMatch(/\$JS\.API\.STREAM\./);
-        expect(g).not.toMatch(/CONSUMER\.DELETE/);
-        // every consumer grant is pinned to the user's own consumer name
-        if (g.includes('CONSUMER') || g.startsWith('$JS.ACK')) expect(g).toContain(`.c_${u.uid}`);
+        // No JetStream at all (members read history over the control plane): nothing a member
+        // may publish is answered by the server with a message it can steer (DECISIONS.md §22).
+        expect(g).not.toMatch(/^(>|\$JS\.|\$KV\.|\$O\.|\$SYS\.|_INBOX\.|KV_|OBJ_)/);
+        expect(g).toMatch(
+          new RegExp(
+            `^(unibus\\.room\\.[^.]+\\.>|_INBOX_${u.uid}\\.>|unibus\\.user\\.${u.uid}\\.events)$`,
+          ),
+        );
         // every room grant is one of the user's rooms
-        const room = /^unibus\.room\.([^.]+)\./.exec(g)?.[1] ?? /UNIBUS_([^.]+)/.exec(g)?.[1];
+        const room = /^unibus\.room\.([^.]+)\./.exec(g)?.[1];
         if (room) expect(u.rooms).toContain(room);
       }
       expect(u.permissions.subscribe.deny).toContain('_INBOX.>');
-      expect(u.permissions.publish.deny.length).toBeGreaterThan(0);
+      expect(u.permissions.publish.deny).toContain(u.rooms.length > 0 ? '$JS.>' : '>');
+      expect(u.permissions).not.toHaveProperty('allowResponses');
     }
   });
 
-  it('memberConsumerCreate: false leaves only INFO, MSG.NEXT and ACK on the pinned consumer', () => {
-    const alice = compileAcl(STATE, { memberConsumerCreate: false }).find(
-      (u) => u.uid === 'alice',
-    )!;
-    const js = alice.permissions.publish.allow.filter((s) => s.includes('UNIBUS_R'));
-    expect(js).toEqual([
-      '$JS.API.CONSUMER.INFO.UNIBUS_R.c_alice',
-      '$JS.API.CONSUMER.MSG.NEXT.UNIBUS_R.c_alice',
-      '$JS.ACK.UNIBUS_R.c_alice.>',
-    ]);
-    expect(alice.permissions.publish.allow).toContain('unibus.room.R.>');
+  it("compileUserAccess: one user's grant is exactly their part of the full compile", () => {
+    const alice = compileUserAccess({ uid: 'alice', nkey: NK.alice, active: true }, ['S', 'R']);
+    expect(alice).toEqual(out.find((u) => u.uid === 'alice'));
+    expect(compileUserAccess({ uid: 'm', nkey: NK.mallory, active: false }, ['S'])).toBeNull();
   });
 
   it.each<[string, MembershipState, RegExp]>([

@@ -95,10 +95,11 @@ export class BlobApiHarness {
         },
         joinLink: (token) => `unibus://join?v=1&t=${token}`,
         effects: {
-          applyAcl: async () => Date.now(),
+          syncAccess: async () => {},
+          disconnect: async () => Date.now(),
           ensureRoomStream: async () => {},
-          dropConsumers: async () => {},
           publishEvent: async () => {},
+          readMessages: async () => ({ messages: [], last_seq: 0 }),
         },
         posture: () => ({
           node_id: NODE_ID,

@@ -1,10 +1,9 @@
-import { nkeyUserSeed } from '../../../crypto';
+import { nkeyPublic, nkeyUserSeed } from '../../../crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileAcl } from '../../acl/compile.js';
 import { BootGuardError } from '../../boot-guards.js';
 import { resolveNatsServerBinary, checkNatsServerConfig } from '../binary.js';
 import {
@@ -22,21 +21,17 @@ export const NK = {
   bob: 'UDKBWDCNKN7FEGF6CYHWWQ26AWXYKBKYAQN3IKB4MEFRYQBGQ7HUI7YU',
   eve: 'UB67O4WYALP3GD5DZMYVYZND3VWNACUA6BKLP3NFKCQH4BIAKBEAQTUC',
 };
+const INTERNAL = {
+  nodeNkey: NK.node,
+  busNkey: NK.bus,
+  membersNkey: NK.alice,
+  systemNkey: NK.bob,
+};
+/** A fixed account key (from a constant public key, so no key literal sits in the repository). */
+const ISSUER = nkeyPublic('account', new Uint8Array(32).fill(9));
 
-const USERS = compileAcl({
-  users: [
-    { uid: 'alice', nkey: NK.alice, active: true },
-    { uid: 'bob', nkey: NK.bob, active: true },
-    { uid: 'eve', nkey: NK.eve, active: true },
-  ],
-  rooms: [
-    { roomId: 'R', members: ['alice', 'bob'] },
-    { roomId: 'S', members: ['alice'] },
-  ],
-});
-
-const FULL = { syncAlways: true };
-const OLD = { syncAlways: false };
+const FULL = { syncAlways: true, authCallout: true };
+const OLD = { syncAlways: false, authCallout: true };
 
 /** Golden models, parameterised by the directory holding TLS files and the store. */
 const MODELS: Record<string, [(dir: string) => NatsServerConfigModel, typeof FULL]> = {
@@ -45,12 +40,12 @@ const MODELS: Record<string, [(dir: string) => NatsServerConfigModel, typeof FUL
       listen: { host: '127.0.0.1', port: 4222 },
       maxPayloadBytes: DEFAULT_MAX_PAYLOAD,
       jetstream: { storeDir: `${dir}/js` },
-      internal: { nodeNkey: NK.node, busNkey: NK.bus },
-      users: [],
+      internal: INTERNAL,
+      calloutIssuer: ISSUER,
     }),
     FULL,
   ],
-  'loopback-encrypted-users': [
+  'loopback-encrypted': [
     (dir) => ({
       serverName: 'unibus-node-1',
       listen: { host: '127.0.0.1', port: 'auto' },
@@ -62,8 +57,8 @@ const MODELS: Record<string, [(dir: string) => NatsServerConfigModel, typeof FUL
         cipher: { algorithm: 'chachapoly', keyEnvVar: 'UNIBUS_JS_KEY' },
         maxFileBytes: 10 * 1024 ** 3,
       },
-      internal: { nodeNkey: NK.node, busNkey: NK.bus },
-      users: USERS,
+      internal: INTERNAL,
+      calloutIssuer: ISSUER,
     }),
     FULL,
   ],
@@ -76,8 +71,8 @@ const MODELS: Record<string, [(dir: string) => NatsServerConfigModel, typeof FUL
         storeDir: `${dir}/js`,
         cipher: { algorithm: 'aes', keyEnvVar: 'UNIBUS_JS_KEY' },
       },
-      internal: { nodeNkey: NK.node, busNkey: NK.bus },
-      users: USERS,
+      internal: INTERNAL,
+      calloutIssuer: ISSUER,
     }),
     FULL,
   ],
@@ -87,8 +82,8 @@ const MODELS: Record<string, [(dir: string) => NatsServerConfigModel, typeof FUL
       tls: { certFile: `${dir}/server.pem`, keyFile: `${dir}/server.key`, caFile: `${dir}/ca.pem` },
       maxPayloadBytes: DEFAULT_MAX_PAYLOAD,
       jetstream: { storeDir: `${dir}/js` },
-      internal: { nodeNkey: NK.node, busNkey: NK.bus },
-      users: USERS.slice(0, 1),
+      internal: INTERNAL,
+      calloutIssuer: ISSUER,
     }),
     OLD,
   ],
@@ -115,13 +110,23 @@ describe('posture invariants of every golden config', () => {
     expect(text).not.toMatch(/leafnodes|gateway|websocket|mqtt|cluster\s*\{/);
     expect(text).not.toMatch(/password|token/);
     expect(text).not.toMatch(/allow:\s*\[\]/);
+    // no member is ever written into the file: only the four internal identities, and the callout
+    expect(text).not.toMatch(/permissions/);
+    expect([...text.matchAll(/\{ nkey: "U/g)]).toHaveLength(4);
+    expect(text).toMatch(
+      new RegExp(
+        `auth_callout \\{\\n    issuer: "${ISSUER}"\\n    account: NODE\\n    auth_users: \\[ "${NK.node}", "${NK.bus}", "${NK.alice}", "${NK.bob}" \\]`,
+      ),
+    );
+    // members have no JetStream: nothing in their account answers with a server-made message
+    expect(text).toMatch(/ {2}MEMBERS \{\n {4}users:/);
     // monitoring, when on, is loopback only
     for (const m of text.matchAll(/^http:\s*"([^"]+)"/gm)) expect(m[1]).toMatch(/^127\.0\.0\.1:/);
     // the key is never in the file, only an env reference
     if (text.includes('cipher:')) expect(text).toMatch(/^ {2}key: \$UNIBUS_JS_KEY$/m);
     expect(text.includes('sync_interval: always')).toBe(features.syncAlways);
-    // BUS always has at least one user (the node's BUS identity)
-    expect(text).toContain(`nkey: "${NK.bus}"`);
+    // every account has a user (the node's identities; CVE-2023-47090)
+    for (const key of Object.values(INTERNAL)) expect(text).toContain(`nkey: "${key}"`);
   });
 });
 
@@ -171,7 +176,7 @@ describe('nats-server -t accepts every rendered config', () => {
   });
 
   it('without the key in the environment, the encrypted config is rejected', async () => {
-    const [model, features] = MODELS['loopback-encrypted-users']!;
+    const [model, features] = MODELS['loopback-encrypted']!;
     const file = join(dir, 'nokey.conf');
     writeFileSync(file, renderNatsServerConfig(model(dir), features));
     const env = { ...process.env };
@@ -219,17 +224,23 @@ describe('renderNatsServerConfig refuses', () => {
     ],
     [
       'the same internal nkey twice',
-      { internal: { nodeNkey: NK.node, busNkey: NK.node } },
+      { internal: { ...INTERNAL, busNkey: NK.node } },
       ConfigModelError,
       /different/,
+    ],
+    [
+      'a user key as the callout issuer',
+      { calloutIssuer: NK.alice },
+      ConfigModelError,
+      /calloutIssuer/,
     ],
     [
       'a seed instead of a public key',
       {
         internal: {
+          ...INTERNAL,
           // A throwaway seed made here, so no seed-shaped literal sits in the repository.
           nodeNkey: nkeyUserSeed(new Uint8Array(32).fill(7)),
-          busNkey: NK.bus,
         },
       },
       ConfigModelError,
@@ -240,19 +251,9 @@ describe('renderNatsServerConfig refuses', () => {
     expect(() => renderNatsServerConfig({ ...base, ...patch }, FULL)).toThrow(re);
   });
 
-  it('an empty publish allow list without deny ">"', () => {
-    const u = USERS[0]!;
-    const bad = {
-      ...u,
-      permissions: { ...u.permissions, publish: { allow: [], deny: ['$KV.>'] } },
-    };
-    expect(() => renderNatsServerConfig({ ...base, users: [bad] }, FULL)).toThrow(
-      /allow everything/,
+  it('a server without auth callout', () => {
+    expect(() => renderNatsServerConfig(base, { syncAlways: false, authCallout: false })).toThrow(
+      /auth callout/,
     );
-  });
-
-  it('a user nkey equal to an internal one', () => {
-    const u = { ...USERS[0]!, nkey: NK.bus };
-    expect(() => renderNatsServerConfig({ ...base, users: [u] }, FULL)).toThrow(/twice/);
   });
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createUser } from '@nats-io/nkeys';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileAcl } from '../../acl/compile.js';
+import { nkeyPublic } from '../../../crypto';
 import { resolveNatsServerBinary } from '../binary.js';
 import { DEFAULT_MAX_PAYLOAD, renderNatsServerConfig } from '../config.js';
 import { inspectNatsServer } from '../inspect.js';
@@ -40,7 +40,6 @@ describe('posture of the generated config and of the running server', () => {
     const bin = resolveNatsServerBinary();
     const inspection = await inspectNatsServer(bin, 'production');
     version = inspection.version.text;
-    const alice = createUser().getPublicKey();
     text = renderNatsServerConfig(
       {
         listen: { host: '127.0.0.1', port: 'auto' },
@@ -51,11 +50,13 @@ describe('posture of the generated config and of the running server', () => {
           storeDir: join(dir, 'js'),
           cipher: { algorithm: 'aes', keyEnvVar: 'UNIBUS_POSTURE_KEY' },
         },
-        internal: { nodeNkey: createUser().getPublicKey(), busNkey: createUser().getPublicKey() },
-        users: compileAcl({
-          users: [{ uid: 'alice', nkey: alice, active: true }],
-          rooms: [{ roomId: 'R', members: ['alice'] }],
-        }),
+        internal: {
+          nodeNkey: createUser().getPublicKey(),
+          busNkey: createUser().getPublicKey(),
+          membersNkey: createUser().getPublicKey(),
+          systemNkey: createUser().getPublicKey(),
+        },
+        calloutIssuer: nkeyPublic('account', new Uint8Array(32).fill(5)),
       },
       inspection.features,
     );
@@ -73,7 +74,7 @@ describe('posture of the generated config and of the running server', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('config: 8/8 posture checks', () => {
+  it('config: 9/9 posture checks', () => {
     const checks = {
       noNoAuthUser: !/no_auth_user/.test(text),
       noLeafnodes: !/leafnodes/.test(text),
@@ -83,6 +84,7 @@ describe('posture of the generated config and of the running server', () => {
       keyIsEnvReference:
         /^ {2}key: \$UNIBUS_POSTURE_KEY$/m.test(text) && !text.includes('p'.repeat(32)),
       busAccountHasUsers: /BUS \{[\s\S]*nkey:/.test(text),
+      membersViaCalloutOnly: /auth_callout \{/.test(text) && !/permissions/.test(text),
       noAnonymous: !/(user|password|token):/.test(text),
     };
     expect(checks).toEqual(Object.fromEntries(Object.keys(checks).map((k) => [k, true])));
@@ -102,10 +104,10 @@ describe('posture of the generated config and of the running server', () => {
     expect(varz.jetstream?.config?.sync_always).toBe(true);
   });
 
-  it('running server: an anonymous client is refused', async () => {
-    await expect(connect({ servers: sup.urls[0], reconnect: false })).rejects.toThrow(
-      /Authorization/i,
-    );
+  it('running server: an anonymous client is refused (the callout, not answering here, times out)', async () => {
+    await expect(
+      connect({ servers: sup.urls[0], reconnect: false, timeout: 5_000 }),
+    ).rejects.toThrow(/Authorization/i);
   });
 
   it('the at-rest key is only in the child environment', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createUser, type KeyPair } from '@nats-io/nkeys';
 import { connect, nkeyAuthenticator } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileAcl } from '../../acl/compile.js';
+import { nkeyPublic } from '../../../crypto';
 import { readNatsServerVersion, resolveNatsServerBinary } from '../binary.js';
 import {
   DEFAULT_MAX_PAYLOAD,
@@ -27,32 +27,54 @@ describe('NatsServerSupervisor (real nats-server)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'unibus-sup-'));
   const node = createUser();
   const bus = createUser();
+  const system = createUser();
+  const members = createUser();
+  // Never in the file: anyone but the node's identities goes through the auth callout, which
+  // is not answered here, so `alice` is always refused.
   const alice = createUser();
   const events: SupervisorEvent[] = [];
-  let features = { syncAlways: true };
+  let features = { syncAlways: true, authCallout: true };
   let sup: NatsServerSupervisor;
 
-  const model = (users: { uid: string; kp: KeyPair }[], storeDir = join(dir, 'js')) =>
+  // The setting a reload changes: max_payload (the auth_callout block cannot be reloaded; it
+  // never changes: members are not in the file).
+  const BIG = 2 * DEFAULT_MAX_PAYLOAD;
+  const model = (maxPayloadBytes: number, storeDir = join(dir, 'js')) =>
     ({
       listen: { host: '127.0.0.1', port: 'auto' },
       portsFileDir: dir,
-      maxPayloadBytes: DEFAULT_MAX_PAYLOAD,
+      maxPayloadBytes,
       jetstream: { storeDir, cipher: { algorithm: 'chachapoly', keyEnvVar: 'UNIBUS_TEST_JS_KEY' } },
-      internal: { nodeNkey: node.getPublicKey(), busNkey: bus.getPublicKey() },
-      users: compileAcl({
-        users: users.map((u) => ({ uid: u.uid, nkey: u.kp.getPublicKey(), active: true })),
-        rooms: [{ roomId: 'R', members: users.map((u) => u.uid) }],
-      }),
+      internal: {
+        nodeNkey: node.getPublicKey(),
+        busNkey: bus.getPublicKey(),
+        membersNkey: members.getPublicKey(),
+        systemNkey: system.getPublicKey(),
+      },
+      calloutIssuer: nkeyPublic('account', new Uint8Array(32).fill(3)),
     }) satisfies NatsServerConfigModel;
-  const render = (users: { uid: string; kp: KeyPair }[], storeDir?: string): string =>
-    renderNatsServerConfig(model(users, storeDir), features);
+  const render = (maxPayloadBytes = DEFAULT_MAX_PAYLOAD, storeDir?: string): string =>
+    renderNatsServerConfig(model(maxPayloadBytes, storeDir), features);
+  /** max_payload as a new connection of the node's BUS identity is told it. */
+  const payloadSeen = async (): Promise<number> => {
+    const nc = await connect({
+      servers: sup.urls[0],
+      authenticator: nkeyAuthenticator(seedOf(bus)),
+      reconnect: false,
+    });
+    const seen = nc.info!.max_payload;
+    await nc.close();
+    return seen;
+  };
 
   const canConnectAs = async (kp: KeyPair): Promise<boolean> => {
     try {
+      // Anyone else goes to the auth callout, which nobody answers here: refused at timeout.
       const nc = await connect({
         servers: sup.urls[0],
         authenticator: nkeyAuthenticator(seedOf(kp)),
         reconnect: false,
+        timeout: 5_000,
       });
       await nc.close();
       return true;
@@ -71,7 +93,7 @@ describe('NatsServerSupervisor (real nats-server)', () => {
       restart: { initialDelayMs: 50 },
       onEvent: (e) => events.push(e),
     });
-    await sup.start(render([]));
+    await sup.start(render());
   });
   afterAll(async () => {
     await sup?.stop();
@@ -90,18 +112,18 @@ describe('NatsServerSupervisor (real nats-server)', () => {
     expect(sup.log.text()).toContain('Encryption:      ChaCha20-Poly1305');
   });
 
-  it('reload is confirmed by the server and grants a new user live', async () => {
-    const r = await sup.reload(render([{ uid: 'alice', kp: alice }]));
+  it('reload is confirmed by the server and applies a change live', async () => {
+    const r = await sup.reload(render(BIG));
     expect(r.signalToConfirmMs).toBeGreaterThan(0);
     expect(r.signalToConfirmMs).toBeLessThan(5_000);
     expect(sup.log.text()).toContain(`Reloaded server configuration (sha256:${r.digest})`);
-    expect(await canConnectAs(alice)).toBe(true);
+    expect(await payloadSeen()).toBe(BIG);
   });
 
   it('coalesces a burst of reloads into fewer applies, newest text wins', async () => {
     const before = (sup.log.text().match(/Reloaded server configuration/g) ?? []).length;
     const texts = Array.from({ length: 6 }, (_, i) =>
-      render([{ uid: 'alice', kp: alice }]).replace('logtime: true', `logtime: true\n# burst ${i}`),
+      render(BIG).replace('logtime: true', `logtime: true\n# burst ${i}`),
     );
     const results = await Promise.all(texts.map((t) => sup.reload(t)));
     const after = (sup.log.text().match(/Reloaded server configuration/g) ?? []).length;
@@ -114,20 +136,20 @@ describe('NatsServerSupervisor (real nats-server)', () => {
 
   it('an invalid config is never applied and is reported', async () => {
     const good = readFileSync(join(dir, 'nats-server.conf'), 'utf8');
-    const bad = good.replace(alice.getPublicKey(), 'UNOTANKEY');
+    const bad = good.replace(`nkey: "${members.getPublicKey()}"`, 'nkey: "UNOTANKEY"');
     const err = await sup.reload(bad).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ReloadError);
     expect((err as ReloadError).stage).toBe('validate');
     expect((err as ReloadError).message).toMatch(/nkey/i);
     expect(readFileSync(join(dir, 'nats-server.conf'), 'utf8')).toBe(good);
     expect(sup.running).toBe(true);
-    expect(await canConnectAs(alice)).toBe(true);
+    expect(await canConnectAs(bus)).toBe(true);
     expect(events.some((e) => e.type === 'reload-failed' && e.stage === 'validate')).toBe(true);
   });
 
   it('a change the running server refuses is reported and the old file restored', async () => {
     const good = readFileSync(join(dir, 'nats-server.conf'), 'utf8');
-    const moved = render([{ uid: 'alice', kp: alice }], join(dir, 'elsewhere'));
+    const moved = render(BIG, join(dir, 'elsewhere'));
     const err = await sup.reload(moved).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ReloadError);
     expect((err as ReloadError).stage).toBe('server');
@@ -152,20 +174,20 @@ describe('NatsServerSupervisor (real nats-server)', () => {
     expect(events).toContainEqual(
       expect.objectContaining({ type: 'restart-scheduled', attempt: 1 }),
     );
-    expect(await canConnectAs(alice)).toBe(true);
+    expect(await payloadSeen()).toBe(BIG);
     // reloads keep working against the new process
-    const r = await sup.reload(render([]));
+    const r = await sup.reload(render());
     expect(r.digest).toMatch(/^[0-9a-f]{64}$/);
-    expect(await canConnectAs(alice)).toBe(false);
+    expect(await payloadSeen()).toBe(DEFAULT_MAX_PAYLOAD);
   });
 
   it('a reload requested while nats-server is down is applied by the restart and confirmed', async () => {
     const oldPid = sup.pid!;
     process.kill(oldPid, 'SIGKILL'); // the exit is not observed yet when reload() starts
-    const r = await sup.reload(render([{ uid: 'alice', kp: alice }]));
+    const r = await sup.reload(render(BIG));
     expect(sup.pid).not.toBe(oldPid);
     expect(r.digest).toMatch(/^[0-9a-f]{64}$/);
-    expect(await canConnectAs(alice)).toBe(true);
+    expect(await payloadSeen()).toBe(BIG);
   });
 
   it('refuses to start with an invalid config', async () => {

@@ -7,6 +7,7 @@ const LABELS: { readonly [S in ConnectionStatus]: string } = {
   connecting: 'Connecting…',
   reconnecting: 'Reconnecting… messages wait in the outbox',
   offline: 'Offline: messages wait in the outbox',
+  removed: 'Your access to this node was removed by an admin.',
 };
 
 /** The bus connection as a coloured dot and a sentence (never colour alone). */

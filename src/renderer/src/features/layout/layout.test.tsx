@@ -88,6 +88,10 @@ describe('main layout', () => {
     expect(indicator.dataset['status']).toBe('online');
     act(() => fake.emit('app.connectionState', { status: 'reconnecting', since: 9 }));
     expect(screen.getByTestId(TID.connectionState).dataset['status']).toBe('reconnecting');
+    act(() => fake.emit('app.connectionState', { status: 'removed', since: 10 }));
+    expect(screen.getByTestId(TID.connectionState).textContent).toBe(
+      'Your access to this node was removed by an admin.',
+    );
   });
 
   it('updates the room list from rooms.changed', async () => {
