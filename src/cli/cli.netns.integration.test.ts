@@ -48,7 +48,8 @@ interface Run {
 }
 
 /** One `unibus --json` command for a profile, run inside `computer`'s namespace. */
-function unibusIn(computer: Computer, profile: string, args: string[]): Run {
+/** `input`, when given, is the CLI's stdin (join links go there, never into argv). */
+function unibusIn(computer: Computer, profile: string, args: string[], input?: string): Run {
   const [file, argv] = computer.command(process.execPath, [
     BIN,
     '--profile',
@@ -56,7 +57,7 @@ function unibusIn(computer: Computer, profile: string, args: string[]): Run {
     '--json',
     ...args,
   ]);
-  const run = spawnSync(file, argv, { env: env(), encoding: 'utf8', timeout: 90_000 });
+  const run = spawnSync(file, argv, { env: env(), encoding: 'utf8', timeout: 90_000, input });
   const lines = run.stdout
     .split('\n')
     .filter((l) => l.startsWith('{'))
@@ -64,8 +65,13 @@ function unibusIn(computer: Computer, profile: string, args: string[]): Run {
   return { status: run.status, stderr: run.stderr, lines };
 }
 
-function ok(computer: Computer, profile: string, args: string[]): Record<string, unknown>[] {
-  const run = unibusIn(computer, profile, args);
+function ok(
+  computer: Computer,
+  profile: string,
+  args: string[],
+  input?: string,
+): Record<string, unknown>[] {
+  const run = unibusIn(computer, profile, args, input);
   if (run.status !== 0)
     throw new Error(
       `unibus ${args.join(' ')} in ${computer.ns} failed (${run.status}): ${run.stderr}`,
@@ -172,7 +178,7 @@ describe.skipIf(refusal !== null)('two computers (network namespaces), with the 
     wrong.searchParams.delete('cp');
     for (const u of cp) wrong.searchParams.append('cp', u);
     const wrongPort = wrong.toString();
-    const run = unibusIn(joiner, 'nobody', ['join', wrongPort, '--handle', 'nobody']);
+    const run = unibusIn(joiner, 'nobody', ['join', '-', '--handle', 'nobody'], `${wrongPort}\n`);
     expect(run.status).toBe(1);
     const addresses = new URL(wrongPort).searchParams
       .getAll('cp')
@@ -188,7 +194,7 @@ describe.skipIf(refusal !== null)('two computers (network namespaces), with the 
     const [file, argv] = joiner.command('bash', ['-c', `exec 3<>/dev/tcp/127.0.0.1/${HTTP_PORT}`]);
     expect(spawnSync(file, argv).status).not.toBe(0);
 
-    const joined = ok(joiner, 'bob', ['join', link, '--handle', 'bob'])[0]!;
+    const joined = ok(joiner, 'bob', ['join', '-', '--handle', 'bob'], `${link}\n`)[0]!;
     expect(joined).toMatchObject({ handle: 'bob', role: 'member' });
     const saved = JSON.parse(readFileSync(join(root, 'bob', 'connection.json'), 'utf8')) as {
       control_urls: string[];

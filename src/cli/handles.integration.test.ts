@@ -18,11 +18,13 @@ function env(): NodeJS.ProcessEnv {
   return e;
 }
 
-function unibus(profile: string, args: string[]) {
+/** `input`, when given, is the CLI's stdin (join links go there, never into argv). */
+function unibus(profile: string, args: string[], input?: string) {
   return spawnSync(process.execPath, [BIN, '--profile', join(root, profile), ...args], {
     env: env(),
     encoding: 'utf8',
     timeout: 90_000,
+    input,
   });
 }
 
@@ -73,13 +75,13 @@ describe('cli - a look-alike handle is refused with a sentence', () => {
     expect(minted.status).toBe(0);
     const link = (JSON.parse(minted.stdout.trim()) as { link: string }).link;
 
-    const refused = unibus('impostor', ['join', link, '--handle', 'Alice']);
+    const refused = unibus('impostor', ['join', '-', '--handle', 'Alice'], `${link}\n`);
     expect(refused.status).toBe(1);
     expect(refused.stderr.trim()).toBe(
       "unibus: Someone on this node already uses a name that looks like 'alice'. Choose another name (HTTP 409)",
     );
 
-    const joined = unibus('alicia', ['join', link, '--handle', 'alicia']);
+    const joined = unibus('alicia', ['join', '-', '--handle', 'alicia'], `${link}\n`);
     expect(joined.stderr).toBe('');
     expect(joined.status).toBe(0);
   });

@@ -8,7 +8,7 @@
  * first says how many people are connected.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
@@ -147,8 +147,13 @@ describe('a hosted node outlives its app', () => {
     expect(link).toMatch(/^unibus:\/\/join\?/);
     await byId(page, TID.inviteLinkDone).click();
 
+    // The link goes in a file, never into argv (issue 12, attack 6).
+    mkdirSync(membersDir, { recursive: true });
+    const linkFile = join(membersDir, 'link.txt');
+    writeFileSync(linkFile, `${link}\n`, { mode: 0o600 });
     for (const member of ['bob', 'carol']) {
-      expect((await unibus(member, ['join', link, '--handle', member]))[0]).toMatchObject({
+      const joined = await unibus(member, ['join', '--link-file', linkFile, '--handle', member]);
+      expect(joined[0]).toMatchObject({
         handle: member,
       });
     }

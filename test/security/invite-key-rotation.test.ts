@@ -32,7 +32,9 @@ async function mint(): Promise<string> {
   return res.json.token as string;
 }
 
-function redeem(token: string, who = newIdentity('joiner')) {
+// Each joiner needs a handle of its own: the node refuses a second "joiner" (issue 12, Build 1).
+let joiners = 0;
+function redeem(token: string, who = newIdentity(`joiner${++joiners}`)) {
   return call(n.target, who, 'POST', '/v1/join', { token, card: who.card });
 }
 
