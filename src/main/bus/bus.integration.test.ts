@@ -238,6 +238,14 @@ describe('bus peer against a real node', () => {
     ]);
   }, 30_000);
 
+  it('rooms created back to back can be used at once (a room list fetched before one was made does not close it)', async () => {
+    // Each creation announces itself, so room-list refreshes run while the next room is made.
+    for (let i = 0; i < 8; i++) {
+      const room = await a.createRoom(`back-to-back ${i}`);
+      expect(await a.invite(room.id, 'bob')).toMatchObject({ endpoint: b.endpoint });
+    }
+  }, 60_000);
+
   it('all three exchange messages (live and history, de-duplicated)', async () => {
     const t0 = performance.now();
     await sendAll(a, ['hello from alice']);

@@ -138,6 +138,8 @@ interface RoomState {
   history?: RoomHistory;
   closed: boolean;
   ready: Promise<void>;
+  /** performance.now() when this peer opened it: a room list fetched earlier cannot close it. */
+  readonly openedAt: number;
 }
 
 export class BusPeer extends EventEmitter<BusPeerEvents> {
@@ -307,6 +309,7 @@ export class BusPeer extends EventEmitter<BusPeerEvents> {
 
   private async refreshOnce(forced: ReadonlySet<string>): Promise<void> {
     if (this.closing) return;
+    const listedAt = performance.now();
     const entries = await this.control.get<RoomEntry[]>('/v1/rooms');
     const present = new Set<string>();
     let changed = false;
@@ -344,8 +347,9 @@ export class BusPeer extends EventEmitter<BusPeerEvents> {
           this.log('history-failed', { room_id: id, error: String(error) }),
         );
     }
-    for (const id of [...this.rooms.keys()]) {
-      if (!present.has(id)) {
+    for (const [id, room] of [...this.rooms]) {
+      // A room created while the list was on its way is not in it, yet it is ours.
+      if (!present.has(id) && room.openedAt < listedAt) {
         this.closeRoom(id);
         this.emit('room-removed', { roomId: id });
         changed = true;
@@ -376,6 +380,7 @@ export class BusPeer extends EventEmitter<BusPeerEvents> {
       queue: Promise.resolve(),
       closed: false,
       ready: Promise.resolve(),
+      openedAt: performance.now(),
     };
     this.rooms.set(room.id, room);
     room.ready = (async () => {
