@@ -177,48 +177,61 @@ describe('body ceilings (H1)', () => {
 
 describe('per-IP rate limit (H1)', () => {
   it('H1: a single-source flood gets 429 before auth; 100 distinct sources get none; X-Forwarded-For does not reset it', async () => {
-    const source = loopbackSource(400);
-    const agent = new Agent({
-      keepAlive: true,
-      maxSockets: 32,
-      localAddress: source,
-      ca: n.target.caPem,
-    });
-    // Every fourth request is correctly signed by a registered user and claims another client
-    // address: the limiter answers before auth and keys on the TCP peer only.
-    const replies = await Promise.all(
-      Array.from({ length: 800 }, (_, i) => {
-        const signed = i % 4 === 3;
-        const headers = signed
-          ? {
-              ...signHeaders(alice, { nodeId: n.target.nodeId, method: 'GET', path: '/v1/me' }),
-              'X-Forwarded-For': `203.0.113.${i % 250}`,
-            }
-          : {};
-        return send(n.target, { method: 'GET', path: '/v1/me', headers, agent }).then((r) => ({
-          signed,
-          r,
-        }));
-      }),
-    );
-    agent.destroy();
-    const limited = replies.filter(({ r }) => r.status === 429);
-    expect(limited.filter(({ signed }) => !signed).length).toBeGreaterThan(0);
-    expect(limited.filter(({ signed }) => signed).length).toBeGreaterThan(0);
-    expect(new Set(replies.map(({ signed, r }) => `${signed}:${r.status}`))).toEqual(
-      new Set(['false:401', 'false:429', 'true:200', 'true:429']),
-    );
-    expectError(limited[0]!.r, 429, 'rate limited');
-    expect(limited[0]!.r.headers['retry-after']).toBe('1');
-
-    const distinct = await Promise.all(
-      Array.from({ length: 100 }, (_, i) =>
-        send(n.target, { method: 'GET', path: '/healthz', localAddress: loopbackSource(500 + i) }),
-      ),
-    );
-    expect(distinct.filter((r) => r.status === 429)).toHaveLength(0);
+    // A node of its own with a low per-source rate: at the default 100/s a loaded machine may
+    // serve the flood slower than the bucket refills, and then nothing is limited.
+    const slowNode = await startNodeUnderTest({ requestsPerSourcePerSecond: 10 });
+    try {
+      const [member] = await slowNode.register('alice');
+      await floodFromOneSource(slowNode, member!);
+    } finally {
+      await slowNode.stop();
+    }
   });
 });
+
+/** 800 requests from one source address, a quarter of them signed by `member`. */
+async function floodFromOneSource(node: NodeUnderTest, member: Identity): Promise<void> {
+  const source = loopbackSource(400);
+  const agent = new Agent({
+    keepAlive: true,
+    maxSockets: 32,
+    localAddress: source,
+    ca: node.target.caPem,
+  });
+  // Every fourth request is correctly signed by a registered user and claims another client
+  // address: the limiter answers before auth and keys on the TCP peer only.
+  const replies = await Promise.all(
+    Array.from({ length: 800 }, (_, i) => {
+      const signed = i % 4 === 3;
+      const headers = signed
+        ? {
+            ...signHeaders(member, { nodeId: node.target.nodeId, method: 'GET', path: '/v1/me' }),
+            'X-Forwarded-For': `203.0.113.${i % 250}`,
+          }
+        : {};
+      return send(node.target, { method: 'GET', path: '/v1/me', headers, agent }).then((r) => ({
+        signed,
+        r,
+      }));
+    }),
+  );
+  agent.destroy();
+  const limited = replies.filter(({ r }) => r.status === 429);
+  expect(limited.filter(({ signed }) => !signed).length).toBeGreaterThan(0);
+  expect(limited.filter(({ signed }) => signed).length).toBeGreaterThan(0);
+  expect(new Set(replies.map(({ signed, r }) => `${signed}:${r.status}`))).toEqual(
+    new Set(['false:401', 'false:429', 'true:200', 'true:429']),
+  );
+  expectError(limited[0]!.r, 429, 'rate limited');
+  expect(limited[0]!.r.headers['retry-after']).toBe('1');
+
+  const distinct = await Promise.all(
+    Array.from({ length: 100 }, (_, i) =>
+      send(node.target, { method: 'GET', path: '/healthz', localAddress: loopbackSource(500 + i) }),
+    ),
+  );
+  expect(distinct.filter((r) => r.status === 429)).toHaveLength(0);
+}
 
 describe('in-flight byte budget (N2-0006)', () => {
   it('N2-0006: 40 concurrent full-size uploads: at most 31 admitted (128 MiB), the rest 503; nothing leaks', async () => {
